@@ -1,0 +1,20 @@
+"""The evaluation service app."""
+
+from pathlib import Path
+
+from services.evaluation.api import routers
+from services.evaluation.consumers import SUBSCRIPTIONS
+from services.evaluation.models import messaging
+from services.evaluation.settings import EvaluationSettings
+from shared.http import app_factory
+
+create_app = app_factory(
+    name="evaluation",
+    title="Klyngeforum Evaluation",
+    description="Indicators, the joint annual performance account, evaluations, flags and strongholds (§4.1–§4.3).",
+    settings_class=EvaluationSettings,
+    routers=routers,
+    tables=messaging,
+    migrations_dir=Path(__file__).resolve().parent / "migrations",
+    subscriptions=SUBSCRIPTIONS,
+)

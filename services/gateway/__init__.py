@@ -1,0 +1,1 @@
+"""Gateway service: Dashboard, event stream for dashboards, signed webhooks and merged documentation."""

@@ -1,0 +1,1 @@
+"""Registry: organisations, API clients and tokens (clusters, leagues and responsibility follow)."""

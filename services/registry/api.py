@@ -1,0 +1,182 @@
+"""Registry HTTP API (thin: parse, authorise, call service, shape the answer)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry import rules, service
+from services.registry.models import ApiClient, Organisation, idempotency_keys
+from services.registry.schemas import (
+    ClientCreate,
+    ClientCreated,
+    OrganisationCreate,
+    OrganisationOut,
+    OrgKind,
+    TokenOut,
+)
+from services.registry.tokens import Signer, secret_matches
+from shared import idempotency
+from shared.auth import Principal, require_scope
+from shared.db import session_dependency
+from shared.errors import Problem
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+
+Session = Annotated[AsyncSession, Depends(session_dependency)]
+
+router = APIRouter(prefix="/registry")
+
+
+@router.get("/.well-known/jwks.json", tags=["auth"], summary="Public keys that sign access tokens")
+async def jwks(request: Request) -> dict[str, Any]:
+    signer: Signer = request.app.state.signer
+    return signer.jwks()
+
+
+def _client_error(error: str, detail: str, status: int = 401) -> Problem:
+    # problem+json that also carries RFC 6749's `error` member, so OAuth2 clients understand it.
+    headers = {"WWW-Authenticate": 'Basic realm="klyngeforum"'} if status == 401 else None
+    return Problem(status, error.replace("_", "-"), detail, error=error, headers=headers)
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    if not authorization or not authorization.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(authorization[6:]).decode()
+        client_id, _, secret = decoded.partition(":")
+    except (ValueError, UnicodeDecodeError):
+        raise _client_error("invalid_client", "The Basic credentials cannot be read.") from None
+    return client_id, secret
+
+
+@router.post(
+    "/v1/oauth/token",
+    tags=["auth"],
+    response_model=TokenOut,
+    summary="OAuth2 client credentials: exchange a client id and secret for an access token",
+)
+async def token(
+    request: Request,
+    session: Session,
+    grant_type: Annotated[str, Form()],
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form()] = None,
+    scope: Annotated[str | None, Form()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> TokenOut:
+    if grant_type != "client_credentials":
+        raise _client_error(
+            "unsupported_grant_type", "Only grant_type=client_credentials is supported.", 400
+        )
+    basic = _basic_credentials(authorization)
+    if basic:
+        client_id, client_secret = basic
+    if not client_id or not client_secret:
+        raise _client_error("invalid_client", "Give client_id and client_secret (form or Basic).")
+    client = await session.get(ApiClient, client_id)
+    if client is None or client.disabled_at or not secret_matches(client_secret, client.secret_hash):
+        raise _client_error("invalid_client", "Unknown client or wrong secret.")
+    org = await session.get(Organisation, client.organisation_id)
+    assert org is not None
+    try:
+        scopes = rules.narrow_scopes(client.scopes.split(), scope)
+    except rules.ScopeNotAllowed as exc:
+        raise _client_error("invalid_scope", str(exc), 400) from exc
+    signer: Signer = request.app.state.signer
+    lifetime = request.app.state.settings.token_lifetime_seconds
+    access_token = signer.issue(
+        client_id=client.client_id,
+        organisation_id=org.id,
+        organisation_kind=org.kind,
+        scopes=scopes,
+        lifetime=lifetime,
+    )
+    return TokenOut(access_token=access_token, expires_in=lifetime, scope=" ".join(scopes))
+
+
+@router.get(
+    "/v1/organisations",
+    tags=["organisations"],
+    response_model=Page[OrganisationOut],
+    summary="List organisations (public)",
+)
+async def list_organisations(
+    session: Session,
+    kind: OrgKind | None = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{4}$", description="Region code")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the name")] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[OrganisationOut]:
+    rows, next_cursor = await service.list_organisations(
+        session, kind=kind, region_code=region, q=q, cursor=cursor, limit=limit
+    )
+    return Page[OrganisationOut](
+        items=[OrganisationOut.model_validate(r) for r in rows], next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/v1/organisations/{organisation_id}",
+    tags=["organisations"],
+    response_model=OrganisationOut,
+    summary="One organisation (public)",
+)
+async def get_organisation(session: Session, organisation_id: str) -> OrganisationOut:
+    return OrganisationOut.model_validate(await service.get_organisation(session, organisation_id))
+
+
+@router.post(
+    "/v1/organisations",
+    tags=["organisations"],
+    status_code=201,
+    response_model=OrganisationOut,
+    summary="Register an organisation (scope organisations:write)",
+)
+async def create_organisation(
+    request: Request,
+    session: Session,
+    body: OrganisationCreate,
+    principal: Annotated[Principal, Depends(require_scope("organisations:write"))],
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Any:
+    fingerprint = idempotency.request_fingerprint("POST", request.url.path, body.model_dump(mode="json"))
+    stored = await idempotency.replay(
+        session, idempotency_keys, principal.client_id, idempotency_key, fingerprint
+    )
+    if stored:
+        return JSONResponse(stored[1], status_code=stored[0])
+    org = await service.register_organisation(session, body)
+    out = OrganisationOut.model_validate(org).model_dump(mode="json")
+    await idempotency.remember(
+        session, idempotency_keys, principal.client_id, idempotency_key, fingerprint, 201, out
+    )
+    return JSONResponse(out, status_code=201, headers={"Location": f"/registry/v1/organisations/{org.id}"})
+
+
+@router.post(
+    "/v1/clients",
+    tags=["auth"],
+    status_code=201,
+    response_model=ClientCreated,
+    summary="Create an API client for an organisation (scope clients:write)",
+)
+async def create_client(
+    session: Session,
+    body: ClientCreate,
+    principal: Annotated[Principal, Depends(require_scope("clients:write"))],
+) -> ClientCreated:
+    client, secret = await service.create_client(session, body)
+    return ClientCreated(
+        client_id=client.client_id,
+        name=client.name,
+        organisation_id=client.organisation_id,
+        scopes=client.scopes.split(),
+        created_at=client.created_at,
+        client_secret=secret,
+    )

@@ -1,0 +1,46 @@
+"""The registry service app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.registry.api import router
+from services.registry.consumers import SUBSCRIPTIONS
+from services.registry.models import messaging
+from services.registry.service import load_reference_parties
+from services.registry.settings import RegistrySettings
+from services.registry.tokens import Signer, load_or_create_signing_pem
+from shared.http import app_factory
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+async def _prepare(app: FastAPI) -> None:
+    """Signing key and reference parties, in one transaction before serving."""
+    settings: RegistrySettings = app.state.settings
+    async with app.state.session_factory() as session, session.begin():
+        pem = settings.signing_key_pem or await load_or_create_signing_pem(session)
+        if settings.load_reference_data:
+            await load_reference_parties(session)
+    signer = Signer.from_pem(pem, issuer=settings.token_issuer, audience=settings.token_audience)
+    app.state.signer = signer
+    # The registry verifies its own tokens without a round trip to itself.
+    app.state.verifier.use_keys(signer.jwks())
+
+
+create_app = app_factory(
+    name="registry",
+    title="Klyngeforum Registry",
+    description=(
+        "Organisations (authorities, growth forums, municipalities, cluster organisations, "
+        "growth houses …), API clients and OAuth2 tokens."
+    ),
+    settings_class=RegistrySettings,
+    routers=[router],
+    tables=messaging,
+    migrations_dir=MIGRATIONS,
+    subscriptions=SUBSCRIPTIONS,
+    on_startup=[_prepare],
+)

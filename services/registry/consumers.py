@@ -1,0 +1,5 @@
+"""The registry consumes no events yet; it is the source of organisation events."""
+
+from shared.events.bus import Subscription
+
+SUBSCRIPTIONS: list[Subscription] = []

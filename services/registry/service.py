@@ -1,0 +1,154 @@
+"""Registry use cases. They add rows and outbox events; the request edge commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry import rules
+from services.registry.models import ApiClient, Organisation, messaging
+from services.registry.schemas import REFERENCE_ONLY_KINDS, ClientCreate, OrganisationCreate
+from services.registry.tokens import hash_secret, new_client_credentials
+from shared.errors import Problem
+from shared.events.contracts import OrganisationRegistered
+from shared.events.envelope import utcnow
+from shared.events.outbox import record_event
+from shared.pagination import decode_cursor, encode_cursor
+from shared.reference import Party, reference_parties, region_of_municipality
+
+
+async def _announce(session: AsyncSession, org: Organisation) -> None:
+    await record_event(
+        session,
+        messaging,
+        "registry.organisation.registered",
+        OrganisationRegistered(
+            organisation_id=org.id,
+            name=org.name,
+            kind=org.kind,
+            cvr=org.cvr,
+            code=org.code,
+            municipality_code=org.municipality_code,
+            region_code=org.region_code,
+        ),
+        subject=org.id,
+    )
+
+
+async def load_reference_parties(
+    session: AsyncSession, parties: Iterable[Party] | None = None
+) -> int:
+    """Insert the reference organisations that are missing; each new one is announced.
+
+    Idempotent: running it again at every start-up adds nothing and sends nothing.
+    """
+    parties = list(parties if parties is not None else reference_parties())
+    existing = set((await session.execute(select(Organisation.id))).scalars())
+    added = 0
+    for party in parties:
+        if party.id in existing:
+            continue
+        org = Organisation(
+            id=party.id,
+            name=party.name,
+            kind=party.kind,
+            short_name=party.short_name,
+            code=party.code,
+            municipality_code=party.municipality_code,
+            region_code=party.region_code,
+            reference=True,
+            created_at=utcnow(),
+        )
+        session.add(org)
+        await session.flush()
+        await _announce(session, org)
+        added += 1
+    return added
+
+
+async def register_organisation(session: AsyncSession, data: OrganisationCreate) -> Organisation:
+    if data.kind in REFERENCE_ONLY_KINDS:
+        raise Problem(
+            422, "reference-kind",
+            f"Organisations of kind '{data.kind}' come from the reference data and cannot be "
+            "created through the API.",
+        )
+    if data.cvr:
+        clash = (
+            await session.execute(select(Organisation.id).where(Organisation.cvr == data.cvr))
+        ).scalar()
+        if clash:
+            raise Problem(
+                409, "cvr-taken", f"CVR {data.cvr} is already registered as organisation {clash}.",
+                existing_id=clash,
+            )
+    org = Organisation(
+        id=str(uuid.uuid4()),
+        name=data.name,
+        kind=data.kind,
+        short_name=data.short_name,
+        cvr=data.cvr,
+        municipality_code=data.municipality_code,
+        region_code=region_of_municipality(data.municipality_code) if data.municipality_code else None,
+        website=str(data.website) if data.website else None,
+        reference=False,
+        created_at=utcnow(),
+    )
+    session.add(org)
+    await session.flush()
+    await _announce(session, org)
+    return org
+
+
+async def get_organisation(session: AsyncSession, organisation_id: str) -> Organisation:
+    org = await session.get(Organisation, organisation_id)
+    if org is None:
+        raise Problem(404, "not-found", f"No organisation with id '{organisation_id}'.")
+    return org
+
+
+async def list_organisations(
+    session: AsyncSession,
+    *,
+    kind: str | None,
+    region_code: str | None,
+    q: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Organisation], str | None]:
+    stmt = select(Organisation).order_by(Organisation.id).limit(limit + 1)
+    if kind:
+        stmt = stmt.where(Organisation.kind == kind)
+    if region_code:
+        stmt = stmt.where(Organisation.region_code == region_code)
+    if q:
+        stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
+    after = decode_cursor(cursor)
+    if after:
+        stmt = stmt.where(Organisation.id > str(after[0]))
+    rows = list((await session.execute(stmt)).scalars())
+    next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+async def create_client(session: AsyncSession, data: ClientCreate) -> tuple[ApiClient, str]:
+    org = await get_organisation(session, data.organisation_id)
+    try:
+        scopes = rules.grantable_scopes(org.kind, data.scopes)
+    except rules.ScopeNotAllowed as exc:
+        raise Problem(422, "scope-not-allowed", str(exc)) from exc
+    client_id, secret = new_client_credentials()
+    client = ApiClient(
+        client_id=client_id,
+        name=data.name,
+        secret_hash=hash_secret(secret),
+        organisation_id=org.id,
+        scopes=" ".join(scopes),
+        created_at=utcnow(),
+    )
+    session.add(client)
+    await session.flush()
+    return client, secret

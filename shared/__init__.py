@@ -1,0 +1,1 @@
+"""Klyngeforum's own library: every service builds on it (settings, db, events, auth, http)."""

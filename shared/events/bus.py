@@ -1,0 +1,301 @@
+"""NATS connection, stream provisioning and durable pull consumers with an inbox.
+
+A handler's effect and its inbox row commit in one transaction, so a redelivered event
+(after a crash, a lost ack or a relay that published twice) has no second effect. A message
+that keeps failing is parked in ``parked_messages`` after ``max_deliveries`` attempts and
+acknowledged, so it is visible and does not loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats
+import structlog
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError, NotFoundError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.events.catalog import spec_for, stream_name
+from shared.events.envelope import CloudEvent, utcnow
+from shared.events.tables import MessagingTables
+
+log = structlog.get_logger("bus")
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+async def connect(url: str, *, name: str) -> nats.NATS:
+    """Connect and keep reconnecting forever (the relay and consumers wait it out)."""
+    return await nats.connect(
+        url,
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.25,
+        connect_timeout=2,
+        allow_reconnect=True,
+    )
+
+
+async def ensure_stream(js: Any, service: str) -> None:
+    """Create (or update) the stream of a producing service: ``REGISTRY`` on ``registry.>``."""
+    config = StreamConfig(
+        name=stream_name(service),
+        subjects=[f"{service}.>"],
+        storage=StorageType.FILE,
+        duplicate_window=120.0,
+    )
+    try:
+        await js.add_stream(config)
+    except BadRequestError:
+        await js.update_stream(config)
+
+
+@dataclass
+class Subscription:
+    """A durable consumer ``<service>-<purpose>`` bound to handlers by event type."""
+
+    durable: str
+    handlers: dict[str, Handler]
+    #: Where to start when the consumer is new; ALL replays history (directories need it).
+    deliver_all: bool = True
+
+    @property
+    def producer(self) -> str:
+        producers = {spec_for(t).producer for t in self.handlers}
+        if len(producers) != 1:
+            raise ValueError(f"{self.durable}: one consumer reads one producer's stream")
+        return producers.pop()
+
+
+@dataclass
+class ConsumerStats:
+    handled: int = 0
+    duplicates: int = 0
+    parked: int = 0
+    failures: int = 0
+    last_error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ConsumerRunner:
+    """Runs one durable pull consumer: fetch, handle once via the inbox, ack."""
+
+    def __init__(
+        self,
+        subscription: Subscription,
+        factory: async_sessionmaker[AsyncSession],
+        tables: MessagingTables,
+        js: Any,
+        *,
+        max_deliveries: int = 5,
+        ack_wait: float = 30.0,
+        batch: int = 64,
+    ) -> None:
+        self.subscription = subscription
+        self.factory = factory
+        self.tables = tables
+        self.js = js
+        self.max_deliveries = max_deliveries
+        self.ack_wait = ack_wait
+        self.batch = batch
+        self.stats = ConsumerStats()
+        self._task: asyncio.Task[None] | None = None
+        self._psub: Any = None
+
+    async def _subscribe(self) -> Any:
+        sub = self.subscription
+        producer = sub.producer
+        await ensure_stream(self.js, producer)
+        config = ConsumerConfig(
+            durable_name=sub.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL if sub.deliver_all else DeliverPolicy.NEW,
+            ack_wait=self.ack_wait,
+            # The server stops redelivering a little after we park (we ack parked messages).
+            max_deliver=self.max_deliveries + 2,
+            filter_subjects=sorted(sub.handlers),
+            max_ack_pending=1000,
+        )
+        return await self.js.pull_subscribe(
+            "", durable=sub.durable, stream=stream_name(producer), config=config
+        )
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.subscription.durable}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+            self._task = None
+        if self._psub is not None:
+            try:
+                await self._psub.unsubscribe()
+            except Exception:
+                pass
+            self._psub = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                if self._psub is None:
+                    self._psub = await self._subscribe()
+                try:
+                    msgs = await self._psub.fetch(self.batch, timeout=5)
+                except (TimeoutError, nats.errors.TimeoutError):
+                    continue
+                for msg in msgs:
+                    await self.process(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # NATS away, consumer deleted, …: back off and retry
+                log.warning("consumer_loop_error", consumer=self.subscription.durable, error=repr(exc))
+                if isinstance(exc, NotFoundError):
+                    self._psub = None
+                await asyncio.sleep(0.5)
+
+    async def process(self, msg: Any) -> None:
+        durable = self.subscription.durable
+        deliveries = msg.metadata.num_delivered if msg.metadata else 1
+        try:
+            event = CloudEvent.from_json_bytes(msg.data)
+            handler = self.subscription.handlers[event.type]
+        except Exception as exc:
+            await self._park(msg, None, deliveries, f"unreadable message: {exc}")
+            return
+        try:
+            async with self.factory() as session:
+                async with session.begin():
+                    await session.execute(
+                        self.tables.inbox.insert().values(
+                            consumer=durable,
+                            event_id=event.id,
+                            type=event.type,
+                            processed_at=utcnow(),
+                        )
+                    )
+                    await handler(session, event)
+        except IntegrityError as exc:
+            if await self._already_processed(event.id):
+                self.stats.duplicates += 1
+                await msg.ack()
+                return
+            await self._fail(msg, event, deliveries, exc)
+            return
+        except Exception as exc:
+            await self._fail(msg, event, deliveries, exc)
+            return
+        self.stats.handled += 1
+        await msg.ack()
+
+    async def _already_processed(self, event_id: str) -> bool:
+        inbox = self.tables.inbox
+        async with self.factory() as session:
+            found = await session.execute(
+                inbox.select().where(
+                    inbox.c.consumer == self.subscription.durable, inbox.c.event_id == event_id
+                )
+            )
+            return found.first() is not None
+
+    async def _fail(self, msg: Any, event: CloudEvent, deliveries: int, exc: Exception) -> None:
+        self.stats.failures += 1
+        self.stats.last_error = repr(exc)
+        log.warning(
+            "handler_failed",
+            consumer=self.subscription.durable,
+            event_id=event.id,
+            type=event.type,
+            deliveries=deliveries,
+            error=type(exc).__name__,
+        )
+        if deliveries >= self.max_deliveries:
+            await self._park(msg, event, deliveries, "".join(traceback.format_exception(exc))[-4000:])
+        else:
+            await msg.nak(delay=min(0.2 * 2 ** (deliveries - 1), 10.0))
+
+    async def _park(self, msg: Any, event: CloudEvent | None, deliveries: int, error: str) -> None:
+        async with self.factory() as session:
+            async with session.begin():
+                await session.execute(
+                    self.tables.parked.insert().values(
+                        consumer=self.subscription.durable,
+                        event_id=event.id if event else None,
+                        type=event.type if event else None,
+                        subject=msg.subject,
+                        stream_seq=msg.metadata.sequence.stream if msg.metadata else None,
+                        deliveries=deliveries,
+                        body=msg.data.decode("utf-8", "replace"),
+                        error=error,
+                        parked_at=utcnow(),
+                    )
+                )
+        self.stats.parked += 1
+        log.error("message_parked", consumer=self.subscription.durable, subject=msg.subject)
+        await msg.ack()
+
+
+class Messaging:
+    """What a service's lifespan starts: NATS connection, its stream, relay and consumers."""
+
+    def __init__(
+        self,
+        service: str,
+        nats_url: str,
+        factory: async_sessionmaker[AsyncSession],
+        tables: MessagingTables,
+        subscriptions: Iterable[Subscription] = (),
+        *,
+        poll_interval: float = 1.0,
+        max_deliveries: int = 5,
+    ) -> None:
+        self.service = service
+        self.nats_url = nats_url
+        self.factory = factory
+        self.tables = tables
+        self.subscriptions = list(subscriptions)
+        self.poll_interval = poll_interval
+        self.max_deliveries = max_deliveries
+        self.nc: nats.NATS | None = None
+        self.relay: Any = None
+        self.consumers: list[ConsumerRunner] = []
+
+    async def start(self) -> None:
+        from shared.events.outbox import OutboxRelay
+
+        self.nc = await connect(self.nats_url, name=self.service)
+        js = self.nc.jetstream()
+        await ensure_stream(js, self.service)
+        self.relay = OutboxRelay(self.factory, self.tables, js, poll_interval=self.poll_interval)
+        self.relay.start()
+        for sub in self.subscriptions:
+            runner = ConsumerRunner(
+                sub, self.factory, self.tables, js, max_deliveries=self.max_deliveries
+            )
+            runner.start()
+            self.consumers.append(runner)
+
+    async def stop(self) -> None:
+        for runner in self.consumers:
+            await runner.stop()
+        self.consumers.clear()
+        if self.relay:
+            await self.relay.stop()
+        if self.nc and not self.nc.is_closed:
+            try:
+                await self.nc.drain()
+            except Exception:
+                await self.nc.close()
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.nc and self.nc.is_connected)

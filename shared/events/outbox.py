@@ -1,0 +1,189 @@
+"""The transactional outbox and its relay.
+
+``record_event`` writes the event row in the caller's transaction, so the change and the
+event commit or roll back together. After that commit the session wakes the relay
+(``after_commit`` hook); the relay also polls, so events committed by another process or left
+by a crash are published too. The relay publishes with ``Nats-Msg-Id`` = event id, so a
+publish repeated after a crash (published, not yet marked) is dropped by JetStream's
+duplicate window, and consumers' inboxes make the effect happen once even beyond it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from pydantic import BaseModel
+from sqlalchemy import event as sa_event
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from shared.events.catalog import spec_for
+from shared.events.envelope import CloudEvent, utcnow
+from shared.events.tables import MessagingTables
+
+log = structlog.get_logger("outbox")
+
+_WAKE_KEY = "outbox_wake"
+_DIRTY_KEY = "outbox_dirty"
+
+
+async def record_event(
+    session: AsyncSession,
+    tables: MessagingTables,
+    type_: str,
+    payload: BaseModel | dict[str, Any],
+    *,
+    subject: str | None = None,
+    recipient: str | None = None,
+) -> CloudEvent:
+    """Add an event to the outbox inside the session's current transaction."""
+    spec = spec_for(type_)
+    model = payload if isinstance(payload, BaseModel) else spec.payload.model_validate(payload)
+    if not isinstance(model, spec.payload):
+        raise TypeError(f"{type_} expects {spec.payload.__name__}, got {type(model).__name__}")
+    if spec.addressed and not recipient:
+        raise ValueError(f"{type_} is addressed: give a recipient")
+    envelope = CloudEvent(
+        source=f"/{spec.producer}",
+        type=type_,
+        subject=subject,
+        recipient=recipient,
+        data=model.model_dump(mode="json"),
+    )
+    await session.execute(
+        tables.outbox.insert().values(
+            event_id=envelope.id,
+            type=type_,
+            envelope=envelope.model_dump(mode="json", exclude_none=True),
+            created_at=envelope.time,
+            attempts=0,
+        )
+    )
+    session.info[_DIRTY_KEY] = True
+    return envelope
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _wake_relay_after_commit(session: Session) -> None:
+    if session.info.pop(_DIRTY_KEY, False):
+        wake = session.info.get(_WAKE_KEY)
+        if wake is not None:
+            wake()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_DIRTY_KEY, None)
+
+
+def bind_relay(factory: async_sessionmaker[AsyncSession], wake: Callable[[], None]) -> None:
+    """Make every session from ``factory`` wake the relay after a commit with events."""
+    factory.kw.setdefault("info", {})[_WAKE_KEY] = wake
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows to JetStream in order, then marks them published."""
+
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        tables: MessagingTables,
+        js: Any,
+        *,
+        poll_interval: float = 1.0,
+        batch_size: int = 200,
+        publish_timeout: float = 5.0,
+    ) -> None:
+        self.factory = factory
+        self.tables = tables
+        self.js = js
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self.publish_timeout = publish_timeout
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.published_total = 0
+        #: Test hook: called after publishing a batch and before marking it published.
+        self.after_publish_hook: Callable[[list[str]], Any] | None = None
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def start(self) -> None:
+        bind_relay(self.factory, self.wake)
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                more = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # NATS down, database busy: retry after a pause
+                log.warning("relay_failed", error=str(exc) or type(exc).__name__)
+                more = False
+                await asyncio.sleep(min(self.poll_interval, 0.5))
+            if more:
+                continue
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_interval)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()
+
+    async def relay_once(self) -> bool:
+        """Publish one batch. Returns True when a full batch was sent (there may be more)."""
+        self._wakeup.clear()
+        outbox = self.tables.outbox
+        async with self.factory() as session:
+            rows = (
+                await session.execute(
+                    select(outbox.c.seq, outbox.c.event_id, outbox.c.type, outbox.c.envelope)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.seq)
+                    .limit(self.batch_size)
+                )
+            ).all()
+        if not rows:
+            return False
+        published: list[int] = []
+        try:
+            futures = []
+            for row in rows:
+                body = CloudEvent.model_validate(row.envelope).to_json_bytes()
+                futures.append(
+                    await self.js.publish_async(
+                        row.type, body, headers={"Nats-Msg-Id": row.event_id}
+                    )
+                )
+            for row, fut in zip(rows, futures, strict=True):
+                await asyncio.wait_for(fut, timeout=self.publish_timeout)
+                published.append(row.seq)
+        finally:
+            if published and self.after_publish_hook is not None:
+                result = self.after_publish_hook([r.event_id for r in rows if r.seq in published])
+                if asyncio.iscoroutine(result):
+                    await result
+            if published:
+                async with self.factory() as session:
+                    await session.execute(
+                        update(outbox)
+                        .where(outbox.c.seq.in_(published))
+                        .values(published_at=utcnow())
+                    )
+                    await session.commit()
+                self.published_total += len(published)
+        return len(rows) == self.batch_size

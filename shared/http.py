@@ -1,0 +1,306 @@
+"""The pieces every service app is built from: lifespan, health, metrics, request ids.
+
+``build_service_app`` gives each service the same shape: routes under ``/<service>/…``,
+``/<service>/healthz`` (process up), ``/<service>/readyz`` (database and NATS reachable),
+``/<service>/metrics`` (Prometheus), ``/<service>/asyncapi.json`` (its events), problem+json
+errors, and a lifespan that owns the engine, the NATS connection, the relay and consumers.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy import text
+
+from shared.auth import JwksVerifier
+from shared.db import make_engine, make_session_factory, migrate
+from shared.errors import install_problem_handlers, problem_response
+from shared.events.bus import Messaging, Subscription
+from shared.events.catalog import asyncapi_document
+from shared.events.tables import MessagingTables
+from shared.logging import configure_logging
+from shared.settings import ServiceSettings
+
+log = structlog.get_logger("http")
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Pure ASGI middleware: request id, access log line, Prometheus counters."""
+
+    def __init__(self, app: Any, service: str, metrics: ServiceMetrics) -> None:
+        self.app = app
+        self.service = service
+        self.metrics = metrics
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = None
+        for name, value in scope.get("headers", ()):
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
+        request_id = incoming if incoming and _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status_holder = [500]
+        started = time.perf_counter()
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        structlog.contextvars.bind_contextvars(request_id=request_id, service=self.service)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            path_template = getattr(route, "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], path_template, str(status_holder[0])).inc()
+            self.metrics.latency.labels(scope["method"], path_template).observe(elapsed)
+            log.info(
+                "request",
+                method=scope["method"],
+                path=path_template,
+                status=status_holder[0],
+                ms=round(elapsed * 1000, 2),
+            )
+            structlog.contextvars.unbind_contextvars("request_id", "service")
+
+
+@dataclass
+class ServiceMetrics:
+    registry: CollectorRegistry
+    requests: Counter
+    latency: Histogram
+
+    @classmethod
+    def create(cls, service: str) -> ServiceMetrics:
+        registry = CollectorRegistry(auto_describe=True)
+        return cls(
+            registry=registry,
+            requests=Counter(
+                "http_requests_total", "HTTP requests", ["method", "route", "status"],
+                registry=registry, namespace=service,
+            ),
+            latency=Histogram(
+                "http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+                registry=registry, namespace=service,
+            ),
+        )
+
+
+class _MessagingCollector:
+    def __init__(self, service: str, app: FastAPI) -> None:
+        self.service = service
+        self.app = app
+
+    def collect(self) -> Iterable[Any]:
+        messaging: Messaging | None = getattr(self.app.state, "messaging", None)
+        published = GaugeMetricFamily(
+            f"{self.service}_outbox_published_total", "Events relayed to JetStream since start"
+        )
+        handled = GaugeMetricFamily(
+            f"{self.service}_events_handled_total", "Events handled by consumers", labels=["consumer"]
+        )
+        parked = GaugeMetricFamily(
+            f"{self.service}_events_parked_total", "Events parked as poison", labels=["consumer"]
+        )
+        if messaging and messaging.relay:
+            published.add_metric([], messaging.relay.published_total)
+        for runner in messaging.consumers if messaging else []:
+            handled.add_metric([runner.subscription.durable], runner.stats.handled)
+            parked.add_metric([runner.subscription.durable], runner.stats.parked)
+        yield published
+        yield handled
+        yield parked
+
+
+StartupHook = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """Everything that makes one service different from the others."""
+
+    name: str
+    title: str
+    description: str
+    settings: ServiceSettings
+    routers: Sequence[APIRouter]
+    tables: MessagingTables
+    migrations_dir: Path
+    subscriptions: Sequence[Subscription] = ()
+    on_startup: Sequence[StartupHook] = ()
+    jwks_transport: httpx.AsyncBaseTransport | None = None
+    auto_migrate: bool = False
+    extra_state: dict[str, Any] = field(default_factory=dict)
+
+
+def build_service_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+    configure_logging(settings.log_level, settings.log_json)
+    metrics = ServiceMetrics.create(spec.name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.resolved_database_url())
+        if spec.auto_migrate:
+            await migrate(engine, spec.migrations_dir)
+        factory = make_session_factory(engine)
+        app.state.engine = engine
+        app.state.session_factory = factory
+        app.state.verifier = JwksVerifier(
+            settings.jwks_url,
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            transport=spec.jwks_transport,
+        )
+        messaging = Messaging(
+            spec.name,
+            settings.nats_url,
+            factory,
+            spec.tables,
+            spec.subscriptions,
+            poll_interval=settings.relay_poll_interval,
+            max_deliveries=settings.max_deliveries,
+        )
+        app.state.messaging = messaging
+        try:
+            for hook in spec.on_startup:
+                await hook(app)
+            if settings.messaging_enabled:
+                await messaging.start()
+            log.info("service_started", service=spec.name)
+            yield
+        finally:
+            await messaging.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url=f"/{spec.name}/openapi.json",
+        docs_url=f"/{spec.name}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.service_name = spec.name
+    app.state.tables = spec.tables
+    app.state.metrics = metrics
+    for key, value in spec.extra_state.items():
+        setattr(app.state, key, value)
+    metrics.registry.register(_MessagingCollector(spec.name, app))
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=spec.name, metrics=metrics)
+    app.include_router(_ops_router(spec.name))
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def _ops_router(service: str) -> APIRouter:
+    router = APIRouter(prefix=f"/{service}", tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @router.get(
+        "/readyz",
+        summary="Readiness: database and NATS reachable",
+        responses={503: {"description": "Not ready (problem+json)"}},
+    )
+    async def readyz(request: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"failing: {type(exc).__name__}"
+        settings: ServiceSettings = request.app.state.settings
+        if settings.messaging_enabled:
+            messaging: Messaging = request.app.state.messaging
+            checks["nats"] = "ok" if messaging.connected else "failing: not connected"
+        else:
+            checks["nats"] = "disabled"
+        if all(v in ("ok", "disabled") for v in checks.values()):
+            return JSONResponse({"status": "ready", "service": service, "checks": checks})
+        return problem_response(
+            request, 503, "not-ready", "A dependency is not reachable.", checks=checks
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics_endpoint(request: Request) -> Response:
+        body = generate_latest(request.app.state.metrics.registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    @router.get("/asyncapi.json", summary="AsyncAPI 3 document of the events this service sends")
+    async def asyncapi() -> dict[str, Any]:
+        return asyncapi_document(service)
+
+    return router
+
+
+def app_factory(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    settings_class: type[ServiceSettings],
+    routers: Sequence[APIRouter],
+    tables: MessagingTables,
+    migrations_dir: Path,
+    subscriptions: Sequence[Subscription] = (),
+    on_startup: Sequence[StartupHook] = (),
+) -> Callable[..., FastAPI]:
+    """Make a service's ``create_app(settings=None, *, jwks_transport=None, auto_migrate=False)``."""
+
+    def create_app(
+        settings: ServiceSettings | None = None,
+        *,
+        jwks_transport: httpx.AsyncBaseTransport | None = None,
+        auto_migrate: bool = False,
+    ) -> FastAPI:
+        return build_service_app(
+            ServiceSpec(
+                name=name,
+                title=title,
+                description=description,
+                settings=settings or settings_class(),
+                routers=routers,
+                tables=tables,
+                migrations_dir=migrations_dir,
+                subscriptions=subscriptions,
+                on_startup=on_startup,
+                jwks_transport=jwks_transport,
+                auto_migrate=auto_migrate,
+            )
+        )
+
+    create_app.__doc__ = f"Build the {name} service app (settings default to the environment)."
+    return create_app

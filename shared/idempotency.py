@@ -1,0 +1,70 @@
+"""``Idempotency-Key`` for creating POSTs: a repeated request gets the first answer again.
+
+The stored answer is written in the same transaction as the creation, so a retry after a
+lost response never creates twice. Reusing a key with a different body is refused (422).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.errors import Problem
+from shared.events.envelope import utcnow
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("owner", String(120), primary_key=True),
+        Column("key", String(200), primary_key=True),
+        Column("request_hash", String(64), nullable=False),
+        Column("status", Integer, nullable=False),
+        Column("body", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def request_fingerprint(method: str, path: str, body: Any) -> str:
+    raw = json.dumps([method, path, body], sort_keys=True, default=str).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+async def replay(
+    session: AsyncSession, table: Table, owner: str, key: str | None, fingerprint: str
+) -> tuple[int, Any] | None:
+    """The stored (status, body) for this key, or None if it is new."""
+    if not key:
+        return None
+    if len(key) > 200:
+        raise Problem(400, "invalid-idempotency-key", "Idempotency-Key is at most 200 characters.")
+    row = (
+        await session.execute(select(table).where(table.c.owner == owner, table.c.key == key))
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != fingerprint:
+        raise Problem(
+            422, "idempotency-key-reused",
+            "This Idempotency-Key was used with a different request; use a new key.",
+        )
+    return row.status, row.body
+
+
+async def remember(
+    session: AsyncSession, table: Table, owner: str, key: str | None, fingerprint: str,
+    status: int, body: Any,
+) -> None:
+    if not key:
+        return
+    await session.execute(
+        table.insert().values(
+            owner=owner, key=key, request_hash=fingerprint, status=status, body=body,
+            created_at=utcnow(),
+        )
+    )
