@@ -160,7 +160,7 @@ class ServiceSpec:
 
 def build_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, settings.log_file)
     metrics = ServiceMetrics.create(spec.name)
 
     @asynccontextmanager

@@ -13,7 +13,8 @@ import structlog
 _configured = False
 
 
-def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
+def configure_logging(level: str = "INFO", json_logs: bool = True, log_file: str = "") -> None:
+    """Configure once per process; ``log_file`` appends there instead of stderr."""
     global _configured
     if _configured:
         return
@@ -30,6 +31,8 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(
+            file=open(log_file, "a", encoding="utf-8", buffering=1) if log_file else sys.stderr
+        ),
         cache_logger_on_first_use=True,
     )

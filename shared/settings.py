@@ -11,11 +11,8 @@ VAR_DIR = PROJECT_ROOT / "var"
 
 
 class ServiceSettings(BaseSettings):
-    """Base class; each service subclasses it with its own env prefix (``REGISTRY_`` …).
-
-    ``NATS_URL`` and ``JWKS_URL`` may also be given without the prefix, since all
-    services of one deployment share them.
-    """
+    """Base class; each service subclasses it with its own env prefix (``REGISTRY_`` …),
+    e.g. ``FUNDING_DATABASE_URL``, ``FUNDING_NATS_URL``, ``FUNDING_JWKS_URL``."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
@@ -34,6 +31,8 @@ class ServiceSettings(BaseSettings):
     max_deliveries: int = 5
     log_level: str = "INFO"
     log_json: bool = True
+    #: Append logs to this file instead of stderr (the embedded run uses var/klyngeforum.log).
+    log_file: str = ""
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -29,7 +29,9 @@ class Suite:
     http: httpx.AsyncClient
     _tokens: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
-    async def credentials_for(self, organisation_id: str, scopes: list[str] | None = None) -> tuple[str, str]:
+    async def credentials_for(
+        self, organisation_id: str, scopes: list[str] | None = None
+    ) -> tuple[str, str]:
         registry = self.apps["registry"]
         async with registry.state.session_factory() as session, session.begin():
             client, secret = await registry_service.create_client(
@@ -43,7 +45,11 @@ class Suite:
             client_id, secret = await self.credentials_for(organisation_id, scopes)
             resp = await self.http.post(
                 "/registry/v1/oauth/token",
-                data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": client_id,
+                    "client_secret": secret,
+                },
             )
             assert resp.status_code == 200, resp.text
             self._tokens[key] = resp.json()["access_token"]
@@ -83,7 +89,9 @@ def suite_settings(urls: dict[str, str], nats_url: str, **overrides: Any) -> dic
 
 
 @pytest.fixture
-async def suite_factory(make_database: Any, nats_server: NatsServer) -> AsyncIterator[Callable[..., Awaitable[Suite]]]:
+async def suite_factory(
+    make_database: Any, nats_server: NatsServer
+) -> AsyncIterator[Callable[..., Awaitable[Suite]]]:
     """Start the whole suite; call with per-service setting overrides."""
     async with AsyncExitStack() as stack:
 

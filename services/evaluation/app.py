@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import services.evaluation as package
 from services.evaluation.api import routers
 from services.evaluation.consumers import SUBSCRIPTIONS
 from services.evaluation.models import messaging
@@ -11,7 +12,7 @@ from shared.http import app_factory
 create_app = app_factory(
     name="evaluation",
     title="Klyngeforum Evaluation",
-    description="Indicators, the joint annual performance account, evaluations, flags and strongholds (§4.1–§4.3).",
+    description=(package.__doc__ or "").split("\n\n", 1)[-1].strip(),
     settings_class=EvaluationSettings,
     routers=routers,
     tables=messaging,

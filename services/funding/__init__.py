@@ -1,1 +1,4 @@
-"""Funding coordination service: Programmes, calls with dialogue, grants, agreements and coordination checks (§3, §4)."""
+"""Funding coordination service.
+
+Programmes, calls with dialogue, grants, agreements and coordination checks (§3, §4).
+"""

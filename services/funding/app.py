@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import services.funding as package
 from services.funding.api import routers
 from services.funding.consumers import SUBSCRIPTIONS
 from services.funding.models import messaging
@@ -11,7 +12,7 @@ from shared.http import app_factory
 create_app = app_factory(
     name="funding",
     title="Klyngeforum Funding coordination",
-    description="Programmes, calls with dialogue, grants, agreements and coordination checks (§3, §4).",
+    description=(package.__doc__ or "").split("\n\n", 1)[-1].strip(),
     settings_class=FundingSettings,
     routers=routers,
     tables=messaging,

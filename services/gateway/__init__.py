@@ -1,1 +1,4 @@
-"""Gateway service: Dashboard, event stream for dashboards, signed webhooks and merged documentation."""
+"""Gateway service.
+
+Dashboard, event stream for dashboards, signed webhooks and merged documentation.
+"""

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import services.gateway as package
 from services.gateway.api import routers
 from services.gateway.consumers import SUBSCRIPTIONS
 from services.gateway.models import messaging
@@ -11,7 +12,7 @@ from shared.http import app_factory
 create_app = app_factory(
     name="gateway",
     title="Klyngeforum Gateway",
-    description="Dashboard, event stream for dashboards, signed webhooks and merged documentation.",
+    description=(package.__doc__ or "").split("\n\n", 1)[-1].strip(),
     settings_class=GatewaySettings,
     routers=routers,
     tables=messaging,

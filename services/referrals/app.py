@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import services.referrals as package
 from services.referrals.api import routers
 from services.referrals.consumers import SUBSCRIPTIONS
 from services.referrals.models import messaging
@@ -11,7 +12,7 @@ from shared.http import app_factory
 create_app = app_factory(
     name="referrals",
     title="Klyngeforum Referral exchange",
-    description="Directory of services and activities, closed-loop referrals, matching, joint events and flows (§5).",
+    description=(package.__doc__ or "").split("\n\n", 1)[-1].strip(),
     settings_class=ReferralsSettings,
     routers=routers,
     tables=messaging,

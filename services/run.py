@@ -1,0 +1,139 @@
+"""The embedded run (``make run``): one command, the whole suite on one port.
+
+Starts a nats-server child process (JetStream on ``var/nats``, fsync always, a free port
+that never collides with a NATS already on 4222), migrates each service's SQLite database
+under ``var/``, serves all five apps on ``PORT`` (default 8000), loads reference and demo data,
+prints where to look and the demo credentials, and stops everything on Ctrl-C.
+
+Environment: ``PORT``, ``HOST`` (default 127.0.0.1), ``KF_NATS_PORT`` (default: a free port),
+``KF_VAR_DIR`` (default ``var/``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from services.registry.demo import ensure_demo_clients, load_demo_organisations
+from services.suite import SERVICES, SuiteDispatcher, build_apps, migrations_dir
+from shared.db import migrate_url
+from shared.natsserver import NatsServer, free_port, port_open
+from shared.settings import VAR_DIR
+
+
+def _banner(base: str, nats_url: str, var_dir: Path, clients: list) -> str:
+    lines = [
+        "",
+        "Klyngeforum is running (embedded mode: SQLite + embedded NATS JetStream).",
+        "",
+        f"  Dashboard          {base}/",
+        f"  API docs           {base}/<service>/docs   e.g. {base}/registry/docs",
+        f"  Organisations      {base}/registry/v1/organisations",
+        f"  Readiness          {base}/<service>/readyz"
+        "  (registry, funding, referrals, evaluation, gateway)",
+        f"  Events (AsyncAPI)  {base}/<service>/asyncapi.json",
+        f"  NATS               {nats_url}   (store {var_dir / 'nats'})",
+        f"  Logs (JSON)        {var_dir / 'klyngeforum.log'}",
+        "",
+        f"Demo clients (one per organisation kind; also in {var_dir / 'demo-clients.json'}):",
+    ]
+    for c in clients:
+        lines.append(
+            f"  {c.organisation_kind:<22} {c.organisation_name[:38]:<38} "
+            f"client_id={c.client_id} client_secret={c.client_secret}"
+        )
+    example = next(c for c in clients if c.organisation_kind == "ministry")
+    lines += [
+        "",
+        "Get a token:",
+        f"  curl -s -X POST {base}/registry/v1/oauth/token -d grant_type=client_credentials \\",
+        f"       -d client_id={example.client_id} -d client_secret={example.client_secret}",
+        "",
+        "Press Ctrl-C to stop everything.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> None:
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    settings = {}
+    for name, (_factory, cls) in SERVICES.items():
+        env_url = os.environ.get(f"{name.upper()}_DATABASE_URL")
+        settings[name] = cls(
+            database_url=env_url or f"sqlite+aiosqlite:///{var_dir / (name + '.db')}",
+            nats_url=nats.url,
+            jwks_url=f"{base}/registry/.well-known/jwks.json",
+            log_file=os.environ.get("KF_LOG_FILE", str(var_dir / "klyngeforum.log")),
+        )
+    print("Migrating databases …", flush=True)
+    for name in SERVICES:
+        await asyncio.to_thread(
+            migrate_url, settings[name].resolved_database_url(), migrations_dir(name)
+        )
+    apps = build_apps(settings)
+    dispatcher = SuiteDispatcher(apps)
+    config = uvicorn.Config(
+        dispatcher,
+        host=host,
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+
+    async def after_start() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            await asyncio.sleep(0.05)
+        registry = apps["registry"]
+        async with registry.state.session_factory() as session, session.begin():
+            await load_demo_organisations(session)
+            clients = await ensure_demo_clients(session, var_dir / "demo-clients.json")
+        print(_banner(base, nats.url, var_dir, clients), flush=True)
+
+    seeding = asyncio.create_task(after_start())
+    try:
+        await server.serve()
+    finally:
+        seeding.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await seeding
+
+
+def main() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    var_dir = Path(os.environ.get("KF_VAR_DIR", str(VAR_DIR))).resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if port_open(port, "127.0.0.1"):
+        print(
+            f"Port {port} is already in use; run with PORT=<another port> make run", file=sys.stderr
+        )
+        return 2
+    nats_port = int(os.environ.get("KF_NATS_PORT", "0")) or free_port()
+    nats = NatsServer(var_dir / "nats", nats_port, sync_always=True, log_file=var_dir / "nats.log")
+    print(f"Starting nats-server on 127.0.0.1:{nats_port} …", flush=True)
+    nats.start()
+    # SIGTERM behaves like Ctrl-C, so a supervisor's stop is just as clean.
+    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    try:
+        asyncio.run(_serve(host, port, var_dir, nats))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        nats.stop()
+        print("Stopped Klyngeforum and its nats-server.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
