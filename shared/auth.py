@@ -43,12 +43,20 @@ SCOPES_BY_KIND: dict[str, tuple[str, ...]] = {
     "region": ("funding:write", "webhooks:write"),
     "municipality": ("funding:write", "referrals:write", "webhooks:write"),
     "municipal_association": ("organisations:write", "webhooks:write"),
-    "cluster_organisation": ("clusters:write", "referrals:write", "evaluation:report", "webhooks:write"),
+    "cluster_organisation": (
+        "clusters:write",
+        "referrals:write",
+        "evaluation:report",
+        "webhooks:write",
+    ),
     "growth_house": ("referrals:write", "webhooks:write"),
     "business_service": ("referrals:write", "webhooks:write"),
     "knowledge_institution": ("webhooks:write",),
     "forum_secretariat": (
-        "organisations:write", "clients:write", "admin", "webhooks:write",
+        "organisations:write",
+        "clients:write",
+        "admin",
+        "webhooks:write",
     ),
     "other": (),
 }
@@ -108,7 +116,8 @@ class JwksVerifier:
             except Exception as exc:
                 if kid not in self._keys:
                     raise Problem(
-                        503, "keys-unavailable",
+                        503,
+                        "keys-unavailable",
                         "The token signing keys could not be fetched; try again shortly.",
                     ) from exc
         if kid not in self._keys:
@@ -169,7 +178,9 @@ async def optional_principal(
 async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
     if principal is None:
         raise Problem(
-            401, "unauthorized", "This endpoint needs a bearer token (POST /registry/v1/oauth/token).",
+            401,
+            "unauthorized",
+            "This endpoint needs a bearer token (POST /registry/v1/oauth/token).",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return principal
@@ -181,7 +192,8 @@ def require_scope(scope: str) -> Callable[..., Any]:
     async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
         if not principal.has(scope):
             raise Problem(
-                403, "insufficient-scope",
+                403,
+                "insufficient-scope",
                 f"This action needs the scope '{scope}', which your client does not hold.",
                 required_scope=scope,
             )
@@ -195,7 +207,8 @@ def require_acting_as(principal: Principal, organisation_id: str, what: str = "t
     """An organisation acts only as itself (ARCHITECTURE: external contract)."""
     if principal.organisation_id != organisation_id and not principal.has("admin"):
         raise Problem(
-            403, "not-your-organisation",
+            403,
+            "not-your-organisation",
             f"Only organisation {organisation_id} may do {what}; you act as "
             f"{principal.organisation_id}.",
         )

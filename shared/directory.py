@@ -93,11 +93,14 @@ def directory_router(service: str, table: Table) -> APIRouter:
         session: Annotated[AsyncSession, Depends(session_dependency)],
     ) -> DirectoryOrganisation:
         row = (
-            await session.execute(select(table).where(table.c.id == organisation_id))
-        ).mappings().first()
+            (await session.execute(select(table).where(table.c.id == organisation_id)))
+            .mappings()
+            .first()
+        )
         if row is None:
             raise Problem(
-                404, "not-found",
+                404,
+                "not-found",
                 f"The {service} service knows no organisation '{organisation_id}' (yet).",
             )
         return DirectoryOrganisation.model_validate(dict(row))

@@ -106,7 +106,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(
-            request, exc.status, exc.kind, exc.detail, title=exc.title, headers=exc.headers,
+            request,
+            exc.status,
+            exc.kind,
+            exc.detail,
+            title=exc.title,
+            headers=exc.headers,
             **exc.extra,
         )
 
@@ -115,8 +120,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = _jsonable_errors(list(exc.errors()))
         summary = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
         return problem_response(
-            request, 422, "validation-error", f"The request is not valid: {summary}",
-            title="Validation failed", errors=errors,
+            request,
+            422,
+            "validation-error",
+            f"The request is not valid: {summary}",
+            title="Validation failed",
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -131,7 +140,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path, error=type(exc).__name__)
         return problem_response(
-            request, 500, "internal-error",
+            request,
+            500,
+            "internal-error",
             "An unexpected error occurred; nothing was changed. Quote the request id when "
             "reporting it.",
         )

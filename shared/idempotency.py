@@ -50,21 +50,31 @@ async def replay(
         return None
     if row.request_hash != fingerprint:
         raise Problem(
-            422, "idempotency-key-reused",
+            422,
+            "idempotency-key-reused",
             "This Idempotency-Key was used with a different request; use a new key.",
         )
     return row.status, row.body
 
 
 async def remember(
-    session: AsyncSession, table: Table, owner: str, key: str | None, fingerprint: str,
-    status: int, body: Any,
+    session: AsyncSession,
+    table: Table,
+    owner: str,
+    key: str | None,
+    fingerprint: str,
+    status: int,
+    body: Any,
 ) -> None:
     if not key:
         return
     await session.execute(
         table.insert().values(
-            owner=owner, key=key, request_hash=fingerprint, status=status, body=body,
+            owner=owner,
+            key=key,
+            request_hash=fingerprint,
+            status=status,
+            body=body,
             created_at=utcnow(),
         )
     )

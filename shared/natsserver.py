@@ -45,7 +45,11 @@ class NatsServer:
     """
 
     def __init__(
-        self, store_dir: Path, port: int | None = None, *, sync_always: bool = True,
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        *,
+        sync_always: bool = True,
         log_file: Path | None = None,
     ) -> None:
         self.store_dir = Path(store_dir)
@@ -71,7 +75,7 @@ class NatsServer:
 
     def start(self, timeout: float = 10.0) -> NatsServer:
         conf = self._write_config()
-        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [nats_server_binary(), "-c", str(conf)],
             stdout=out,

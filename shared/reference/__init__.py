@@ -83,8 +83,11 @@ GROWTH_FORUMS: tuple[Party, ...] = (
     Party("vaekstforum-hovedstaden", "Vækstforum Hovedstaden", "growth_forum", region_code="1084"),
     Party("vaekstforum-sjaelland", "Vækstforum Sjælland", "growth_forum", region_code="1085"),
     Party(
-        "vaekstforum-bornholm", "Bornholms Vækstforum", "growth_forum",
-        region_code="1084", municipality_code=BORNHOLM_MUNICIPALITY,
+        "vaekstforum-bornholm",
+        "Bornholms Vækstforum",
+        "growth_forum",
+        region_code="1084",
+        municipality_code=BORNHOLM_MUNICIPALITY,
     ),
 )
 
@@ -122,15 +125,25 @@ def growth_forum_for_region(region_code: str, municipality_code: str | None = No
 @cache
 def reference_parties() -> tuple[Party, ...]:
     """Every organisation the registry loads at start-up."""
-    parties: list[Party] = [KLYNGEFORUM_SECRETARIAT, FIVU_RTI, KL, *SECTOR_MINISTRIES, *GROWTH_FORUMS]
+    parties: list[Party] = [
+        KLYNGEFORUM_SECRETARIAT,
+        FIVU_RTI,
+        KL,
+        *SECTOR_MINISTRIES,
+        *GROWTH_FORUMS,
+    ]
     parties += [
         Party(f"region-{r.code}", r.name, "region", code=r.code, region_code=r.code)
         for r in regions()
     ]
     parties += [
         Party(
-            f"kommune-{m.code}", f"{m.name} Kommune", "municipality",
-            code=m.code, region_code=m.region_code, municipality_code=m.code,
+            f"kommune-{m.code}",
+            f"{m.name} Kommune",
+            "municipality",
+            code=m.code,
+            region_code=m.region_code,
+            municipality_code=m.code,
         )
         for m in municipalities()
     ]

@@ -34,7 +34,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if POSTGRES_URL:
         terminalreporter.write_line("PostgreSQL leg: ran against TEST_POSTGRES_URL")
     else:
-        terminalreporter.write_line("PostgreSQL leg: skipped (TEST_POSTGRES_URL not set) - SQLite only")
+        terminalreporter.write_line(
+            "PostgreSQL leg: skipped (TEST_POSTGRES_URL not set) - SQLite only"
+        )
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def _asyncpg_url(url: str) -> str:
     for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     raise ValueError(f"TEST_POSTGRES_URL must be a postgresql:// URL, not {url!r}")
 
 

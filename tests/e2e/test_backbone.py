@@ -8,13 +8,16 @@ CONSUMERS = ("funding", "referrals", "evaluation", "gateway")
 
 
 async def test_reference_parties_reach_every_service(suite: Suite) -> None:
-    resp = await suite.http.get("/registry/v1/organisations", params={"kind": "municipality", "limit": 1000})
+    resp = await suite.http.get(
+        "/registry/v1/organisations", params={"kind": "municipality", "limit": 1000}
+    )
     assert resp.status_code == 200
     municipalities = resp.json()["items"]
     assert len(municipalities) == 98
     assert {m["code"] for m in municipalities} >= {"0101", "0751", "0400", "0851"}
 
     for service in CONSUMERS:
+
         async def seen(service: str = service) -> bool:
             r = await suite.http.get(f"/{service}/v1/organisations/kommune-0851")
             return r.status_code == 200
@@ -26,13 +29,19 @@ async def test_created_organisation_reaches_every_service(suite: Suite) -> None:
     headers = await suite.auth("fivu-rti")
     resp = await suite.http.post(
         "/registry/v1/organisations",
-        json={"name": "Test Klynge", "kind": "cluster_organisation", "cvr": "13585628", "municipality_code": "0751"},
+        json={
+            "name": "Test Klynge",
+            "kind": "cluster_organisation",
+            "cvr": "13585628",
+            "municipality_code": "0751",
+        },
         headers=headers,
     )
     assert resp.status_code == 201, resp.text
     org = resp.json()
     assert org["region_code"] == "1082"
     for service in CONSUMERS:
+
         async def seen(service: str = service) -> dict | None:
             r = await suite.http.get(f"/{service}/v1/organisations/{org['id']}")
             return r.json() if r.status_code == 200 else None
