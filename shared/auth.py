@@ -121,7 +121,7 @@ class JwksVerifier:
                         "The token signing keys could not be fetched; try again shortly.",
                     ) from exc
         if kid not in self._keys:
-            raise Problem(401, "invalid-token", "The token is signed by an unknown key.")
+            raise _invalid("The token is signed by an unknown key.")
         return self._keys[kid]
 
     async def verify(self, token: str) -> Principal:

@@ -139,10 +139,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path, error=type(exc).__name__)
+        # This answer is sent outside the request-id middleware, so it carries the header itself.
+        request_id = getattr(request.state, "request_id", None)
         return problem_response(
             request,
             500,
             "internal-error",
             "An unexpected error occurred; nothing was changed. Quote the request id when "
             "reporting it.",
+            headers={"X-Request-ID": request_id} if request_id else None,
         )

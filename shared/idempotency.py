@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import Problem
@@ -68,13 +69,23 @@ async def remember(
 ) -> None:
     if not key:
         return
-    await session.execute(
-        table.insert().values(
-            owner=owner,
-            key=key,
-            request_hash=fingerprint,
-            status=status,
-            body=body,
-            created_at=utcnow(),
+    try:
+        await session.execute(
+            table.insert().values(
+                owner=owner,
+                key=key,
+                request_hash=fingerprint,
+                status=status,
+                body=body,
+                created_at=utcnow(),
+            )
         )
-    )
+    except IntegrityError as exc:
+        # A concurrent request with the same key committed first; this one rolls back, so
+        # the creation still happens once, and a retry gets the stored answer.
+        raise Problem(
+            409,
+            "idempotency-key-in-use",
+            "Another request with this Idempotency-Key was processed at the same time; "
+            "retry to get its answer.",
+        ) from exc

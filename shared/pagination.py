@@ -35,6 +35,7 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError) as exc:
         raise Problem(400, "invalid-cursor", "The cursor is not one this API gave out.") from exc
-    if not isinstance(values, list):
+    # A cursor we gave out is a list of stored values; those never contain NUL.
+    if not isinstance(values, list) or any(isinstance(v, str) and "\x00" in v for v in values):
         raise Problem(400, "invalid-cursor", "The cursor is not one this API gave out.")
     return values

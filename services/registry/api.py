@@ -78,8 +78,12 @@ async def token(
         client_id, client_secret = basic
     if not client_id or not client_secret:
         raise _client_error("invalid_client", "Give client_id and client_secret (form or Basic).")
-    client = await session.get(ApiClient, client_id)
-    if client is None or client.disabled_at or not secret_matches(client_secret, client.secret_hash):
+    client = None if "\x00" in client_id else await session.get(ApiClient, client_id)
+    if (
+        client is None
+        or client.disabled_at
+        or not secret_matches(client_secret, client.secret_hash)
+    ):
         raise _client_error("invalid_client", "Unknown client or wrong secret.")
     org = await session.get(Organisation, client.organisation_id)
     assert org is not None
@@ -109,7 +113,9 @@ async def list_organisations(
     session: Session,
     kind: OrgKind | None = None,
     region: Annotated[str | None, Query(pattern=r"^\d{4}$", description="Region code")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, pattern=r"^[^\x00]*$", description="Part of the name")
+    ] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[OrganisationOut]:
@@ -145,18 +151,26 @@ async def create_organisation(
     principal: Annotated[Principal, Depends(require_scope("organisations:write"))],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    fingerprint = idempotency.request_fingerprint("POST", request.url.path, body.model_dump(mode="json"))
+    fingerprint = idempotency.request_fingerprint(
+        "POST", request.url.path, body.model_dump(mode="json")
+    )
     stored = await idempotency.replay(
         session, idempotency_keys, principal.client_id, idempotency_key, fingerprint
     )
     if stored:
-        return JSONResponse(stored[1], status_code=stored[0])
+        status, stored_body = stored
+        # The same answer as the first time, Location included.
+        location = f"/registry/v1/organisations/{stored_body['id']}"
+        headers = {"Location": location} if status == 201 else None
+        return JSONResponse(stored_body, status_code=status, headers=headers)
     org = await service.register_organisation(session, body)
     out = OrganisationOut.model_validate(org).model_dump(mode="json")
     await idempotency.remember(
         session, idempotency_keys, principal.client_id, idempotency_key, fingerprint, 201, out
     )
-    return JSONResponse(out, status_code=201, headers={"Location": f"/registry/v1/organisations/{org.id}"})
+    return JSONResponse(
+        out, status_code=201, headers={"Location": f"/registry/v1/organisations/{org.id}"}
+    )
 
 
 @router.post(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    UrlConstraints,
+    field_validator,
+)
 
 from shared.auth import ORG_KINDS
 from shared.reference import InvalidCvr, municipality_by_code, normalise_cvr
@@ -20,18 +28,32 @@ assert set(OrgKind.__args__) == set(ORG_KINDS)  # type: ignore[attr-defined]
 #: Kinds that only the reference data creates (there are exactly 98 municipalities …).
 REFERENCE_ONLY_KINDS = {"region", "municipality", "growth_forum", "municipal_association"}
 
+#: Length of ``organisations.website``; the normalised URL (punycode, %-escapes) must fit.
+WEBSITE_MAX_LENGTH = 500
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here rather than fail at the database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+#: A string the database can store.
+Text = Annotated[str, AfterValidator(_no_nul)]
+
 
 class OrganisationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=2, max_length=300, examples=["Aarhus Erhvervshus"])
+    name: Text = Field(min_length=2, max_length=300, examples=["Aarhus Erhvervshus"])
     kind: OrgKind
     cvr: str | None = Field(None, description="Danish CVR number (8 digits, check digit verified)")
     municipality_code: str | None = Field(
         None, pattern=r"^\d{3,4}$", description="Official municipality code of the address"
     )
     short_name: str | None = Field(None, max_length=60)
-    website: HttpUrl | None = None
+    website: Annotated[HttpUrl, UrlConstraints(max_length=WEBSITE_MAX_LENGTH)] | None = None
 
     @field_validator("cvr")
     @classmethod
@@ -53,6 +75,18 @@ class OrganisationCreate(BaseModel):
             raise ValueError(f"'{value}' is not one of the 98 municipality codes")
         return code
 
+    @field_validator("short_name")
+    @classmethod
+    def _short_name(cls, value: str | None) -> str | None:
+        return None if value is None else _no_nul(value)
+
+    @field_validator("website")
+    @classmethod
+    def _website_fits(cls, value: HttpUrl | None) -> HttpUrl | None:
+        if value is not None and len(str(value)) > WEBSITE_MAX_LENGTH:
+            raise ValueError(f"the URL is longer than {WEBSITE_MAX_LENGTH} characters")
+        return value
+
 
 class OrganisationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -69,13 +103,19 @@ class OrganisationOut(BaseModel):
     reference: bool
     created_at: datetime
 
+    @field_validator("created_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        # SQLite keeps no offset; every timestamp is written in UTC.
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
 
 class ClientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    organisation_id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    scopes: list[str] | None = Field(
+    organisation_id: Text = Field(min_length=1, max_length=64)
+    name: Text = Field(min_length=1, max_length=200)
+    scopes: list[Text] | None = Field(
         None, description="Subset of what the organisation's kind allows; default: all of it"
     )
 

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import rules
@@ -92,19 +93,30 @@ async def register_organisation(session: AsyncSession, data: OrganisationCreate)
         short_name=data.short_name,
         cvr=data.cvr,
         municipality_code=data.municipality_code,
-        region_code=region_of_municipality(data.municipality_code) if data.municipality_code else None,
+        region_code=(
+            region_of_municipality(data.municipality_code) if data.municipality_code else None
+        ),
         website=str(data.website) if data.website else None,
         reference=False,
         created_at=utcnow(),
     )
     session.add(org)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        # A concurrent request registered the same CVR after our check (unique constraint).
+        if data.cvr:
+            raise Problem(
+                409, "cvr-taken", f"CVR {data.cvr} is already registered as another organisation."
+            ) from exc
+        raise
     await _announce(session, org)
     return org
 
 
 async def get_organisation(session: AsyncSession, organisation_id: str) -> Organisation:
-    org = await session.get(Organisation, organisation_id)
+    # An id with NUL cannot exist (and PostgreSQL refuses to even compare it).
+    org = None if "\x00" in organisation_id else await session.get(Organisation, organisation_id)
     if org is None:
         raise Problem(404, "not-found", f"No organisation with id '{organisation_id}'.")
     return org
@@ -125,7 +137,8 @@ async def list_organisations(
     if region_code:
         stmt = stmt.where(Organisation.region_code == region_code)
     if q:
-        stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
+        # autoescape: '%' and '_' in the query are literal characters, not wildcards.
+        stmt = stmt.where(Organisation.name.icontains(q, autoescape=True))
     after = decode_cursor(cursor)
     if after:
         stmt = stmt.where(Organisation.id > str(after[0]))
