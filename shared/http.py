@@ -2,8 +2,10 @@
 
 ``build_service_app`` gives each service the same shape: routes under ``/<service>/…``,
 ``/<service>/healthz`` (process up), ``/<service>/readyz`` (database and NATS reachable),
-``/<service>/metrics`` (Prometheus), ``/<service>/asyncapi.json`` (its events), problem+json
-errors, and a lifespan that owns the engine, the NATS connection, the relay and consumers.
+``/<service>/metrics`` (Prometheus), ``/<service>/asyncapi.json`` (its events),
+``/<service>/v1/parked-events`` (poison messages its consumers gave up on; admin scope),
+problem+json errors, and a lifespan that owns the engine, the NATS connection, the relay and
+consumers.
 """
 
 from __future__ import annotations
@@ -14,25 +16,29 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from sqlalchemy import text
+from pydantic import BaseModel, Field
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import JwksVerifier
-from shared.db import make_engine, make_session_factory, migrate
-from shared.errors import install_problem_handlers, problem_response
+from shared.auth import JwksVerifier, Principal, require_scope
+from shared.db import make_engine, make_session_factory, migrate, session_dependency
+from shared.errors import Problem, install_problem_handlers, problem_response
 from shared.events.bus import Messaging, Subscription
 from shared.events.catalog import asyncapi_document
 from shared.events.tables import MessagingTables
 from shared.logging import configure_logging
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 from shared.settings import ServiceSettings
 
 log = structlog.get_logger("http")
@@ -77,7 +83,9 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             path_template = getattr(route, "path", "unmatched")
-            self.metrics.requests.labels(scope["method"], path_template, str(status_holder[0])).inc()
+            self.metrics.requests.labels(
+                scope["method"], path_template, str(status_holder[0])
+            ).inc()
             self.metrics.latency.labels(scope["method"], path_template).observe(elapsed)
             log.info(
                 "request",
@@ -101,12 +109,18 @@ class ServiceMetrics:
         return cls(
             registry=registry,
             requests=Counter(
-                "http_requests_total", "HTTP requests", ["method", "route", "status"],
-                registry=registry, namespace=service,
+                "http_requests_total",
+                "HTTP requests",
+                ["method", "route", "status"],
+                registry=registry,
+                namespace=service,
             ),
             latency=Histogram(
-                "http_request_duration_seconds", "HTTP request latency", ["method", "route"],
-                registry=registry, namespace=service,
+                "http_request_duration_seconds",
+                "HTTP request latency",
+                ["method", "route"],
+                registry=registry,
+                namespace=service,
             ),
         )
 
@@ -122,7 +136,9 @@ class _MessagingCollector:
             f"{self.service}_outbox_published_total", "Events relayed to JetStream since start"
         )
         handled = GaugeMetricFamily(
-            f"{self.service}_events_handled_total", "Events handled by consumers", labels=["consumer"]
+            f"{self.service}_events_handled_total",
+            "Events handled by consumers",
+            labels=["consumer"],
         )
         parked = GaugeMetricFamily(
             f"{self.service}_events_parked_total", "Events parked as poison", labels=["consumer"]
@@ -263,7 +279,77 @@ def _ops_router(service: str) -> APIRouter:
     async def asyncapi() -> dict[str, Any]:
         return asyncapi_document(service)
 
+    @router.get(
+        "/v1/parked-events",
+        response_model=Page[ParkedEvent],
+        summary="Events this service's consumers gave up on (poison messages; scope admin)",
+        description=(
+            "A consumed event whose handling failed `max_deliveries` times, or that could not "
+            "be read at all, is parked here and acknowledged, so it neither loops nor blocks "
+            "the events behind it. Oldest first; cursor pagination."
+        ),
+        responses={401: {"description": "No valid token"}, 403: {"description": "No admin scope"}},
+    )
+    async def parked_events(
+        request: Request,
+        session: Annotated[AsyncSession, Depends(session_dependency)],
+        _principal: Annotated[Principal, Depends(require_scope("admin"))],
+        consumer: Annotated[
+            str | None, Query(max_length=120, description="Only this durable consumer's")
+        ] = None,
+        cursor: Annotated[str | None, Query(max_length=500)] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    ) -> Page[ParkedEvent]:
+        parked = request.app.state.tables.parked
+        stmt = select(parked).order_by(parked.c.id).limit(limit + 1)
+        if consumer:
+            stmt = stmt.where(parked.c.consumer == consumer)
+        after = decode_cursor(cursor)
+        if after is not None:
+            if len(after) != 1 or type(after[0]) is not int:
+                raise Problem(400, "invalid-cursor", "The cursor is not one this API gave out.")
+            stmt = stmt.where(parked.c.id > after[0])
+        rows = list((await session.execute(stmt)).mappings())
+        next_cursor = encode_cursor([rows[limit - 1]["id"]]) if len(rows) > limit else None
+        return Page[ParkedEvent](
+            items=[ParkedEvent.from_row(row) for row in rows[:limit]], next_cursor=next_cursor
+        )
+
     return router
+
+
+#: How much of a parked event's error (a traceback, mostly) the list shows: its end.
+ERROR_PREVIEW = 500
+
+
+class ParkedEvent(BaseModel):
+    id: int
+    consumer: str = Field(description="The durable consumer that gave up, `<service>-<purpose>`")
+    event_id: str | None = Field(description="Absent when the message could not be read")
+    type: str | None
+    subject: str
+    deliveries: int = Field(description="Delivery attempts before it was parked")
+    error: str = Field(description=f"The last error; its final {ERROR_PREVIEW} characters")
+    parked_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> ParkedEvent:
+        error = str(row["error"])
+        if len(error) > ERROR_PREVIEW:
+            error = "…" + error[-(ERROR_PREVIEW - 1) :]
+        parked_at = row["parked_at"]
+        if parked_at.tzinfo is None:  # SQLite keeps no offset; it was written in UTC
+            parked_at = parked_at.replace(tzinfo=UTC)
+        return cls(
+            id=row["id"],
+            consumer=row["consumer"],
+            event_id=row["event_id"],
+            type=row["type"],
+            subject=row["subject"],
+            deliveries=row["deliveries"],
+            error=error,
+            parked_at=parked_at,
+        )
 
 
 def app_factory(
@@ -278,7 +364,8 @@ def app_factory(
     subscriptions: Sequence[Subscription] = (),
     on_startup: Sequence[StartupHook] = (),
 ) -> Callable[..., FastAPI]:
-    """Make a service's ``create_app(settings=None, *, jwks_transport=None, auto_migrate=False)``."""
+    """Make a service's ``create_app(settings=None, *, jwks_transport=None,
+    auto_migrate=False)``."""
 
     def create_app(
         settings: ServiceSettings | None = None,

@@ -76,15 +76,16 @@ async def eventually(
 def suite_settings(urls: dict[str, str], nats_url: str, **overrides: Any) -> dict[str, Any]:
     settings = {}
     for name, (_factory, cls) in SERVICES.items():
-        settings[name] = cls(
-            database_url=urls[name],
-            nats_url=nats_url,
-            jwks_url=f"{BASE_URL}/registry/.well-known/jwks.json",
-            relay_poll_interval=0.2,
-            log_json=True,
-            log_level="WARNING",
-            **overrides.get(name, {}),
-        )
+        values: dict[str, Any] = {
+            "database_url": urls[name],
+            "nats_url": nats_url,
+            "jwks_url": f"{BASE_URL}/registry/.well-known/jwks.json",
+            "relay_poll_interval": 0.2,
+            "log_json": True,
+            "log_level": "WARNING",
+        }
+        # An override replaces a default (e.g. registry={"relay_poll_interval": 30}).
+        settings[name] = cls(**{**values, **overrides.get(name, {})})
     return settings
 
 

@@ -24,22 +24,51 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.events.catalog import spec_for, stream_name
 from shared.events.envelope import CloudEvent, utcnow
 from shared.events.tables import MessagingTables
+from shared.events.tasks import cancel_and_wait
 
 log = structlog.get_logger("bus")
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 
 
-async def connect(url: str, *, name: str) -> nats.NATS:
-    """Connect and keep reconnecting forever (the relay and consumers wait it out)."""
-    return await nats.connect(
+async def connect(
+    url: str, *, name: str, on_reconnected: Callable[[], None] | None = None
+) -> nats.NATS:
+    """Connect and keep reconnecting forever (the relay and consumers wait it out).
+
+    Connection trouble is logged as one line per event; the client's default error callback
+    would log a full traceback for every failed reconnect attempt (four a second).
+    """
+
+    async def error_cb(exc: Exception) -> None:
+        # A refused connection is every reconnect attempt while the server is away.
+        level = log.debug if isinstance(exc, OSError) else log.warning
+        level("nats_error", connection=name, error=repr(exc))
+
+    client: list[nats.NATS] = []
+
+    async def disconnected_cb() -> None:
+        closing = bool(client) and (client[0].is_closed or client[0].is_draining)
+        (log.info if closing else log.warning)("nats_disconnected", connection=name)
+
+    async def reconnected_cb() -> None:
+        log.warning("nats_reconnected", connection=name)
+        if on_reconnected is not None:
+            on_reconnected()
+
+    nc = await nats.connect(
         url,
         name=name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.25,
         connect_timeout=2,
         allow_reconnect=True,
+        error_cb=error_cb,
+        disconnected_cb=disconnected_cb,
+        reconnected_cb=reconnected_cb,
     )
+    client.append(nc)
+    return nc
 
 
 async def ensure_stream(js: Any, service: str) -> None:
@@ -96,6 +125,7 @@ class ConsumerRunner:
         max_deliveries: int = 5,
         ack_wait: float = 30.0,
         batch: int = 64,
+        fetch_timeout: float = 1.0,
     ) -> None:
         self.subscription = subscription
         self.factory = factory
@@ -104,6 +134,7 @@ class ConsumerRunner:
         self.max_deliveries = max_deliveries
         self.ack_wait = ack_wait
         self.batch = batch
+        self.fetch_timeout = fetch_timeout
         self.stats = ConsumerStats()
         self._task: asyncio.Task[None] | None = None
         self._psub: Any = None
@@ -129,13 +160,15 @@ class ConsumerRunner:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.subscription.durable}")
 
+    async def _fetch(self) -> list[Any]:
+        try:
+            return list(await self._psub.fetch(self.batch, timeout=self.fetch_timeout))
+        except (TimeoutError, nats.errors.TimeoutError):
+            return []
+
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
+            await cancel_and_wait(self._task)
             self._task = None
         if self._psub is not None:
             try:
@@ -149,19 +182,42 @@ class ConsumerRunner:
             try:
                 if self._psub is None:
                     self._psub = await self._subscribe()
-                try:
-                    msgs = await self._psub.fetch(self.batch, timeout=5)
-                except (TimeoutError, nats.errors.TimeoutError):
-                    continue
+                msgs = await self._fetch()
                 for msg in msgs:
-                    await self.process(msg)
+                    await self._process_or_retry_later(msg)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # NATS away, consumer deleted, …: back off and retry
-                log.warning("consumer_loop_error", consumer=self.subscription.durable, error=repr(exc))
+                log.warning(
+                    "consumer_loop_error", consumer=self.subscription.durable, error=repr(exc)
+                )
                 if isinstance(exc, NotFoundError):
                     self._psub = None
                 await asyncio.sleep(0.5)
+
+    async def _process_or_retry_later(self, msg: Any) -> None:
+        """One message's trouble (the database away while parking, say) is that message's.
+
+        It is left for redelivery and the rest of the batch goes on; letting the error out
+        would abandon the batch's other messages unacknowledged until their ``ack_wait``.
+        """
+        try:
+            await self.process(msg)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.stats.failures += 1
+            self.stats.last_error = repr(exc)
+            log.warning(
+                "message_not_processed",
+                consumer=self.subscription.durable,
+                subject=msg.subject,
+                error=repr(exc),
+            )
+            try:
+                await msg.nak(delay=1.0)
+            except Exception:
+                pass  # NATS away as well: ack_wait brings it back
 
     async def process(self, msg: Any) -> None:
         durable = self.subscription.durable
@@ -169,6 +225,9 @@ class ConsumerRunner:
         try:
             event = CloudEvent.from_json_bytes(msg.data)
             handler = self.subscription.handlers[event.type]
+            limit = self.tables.inbox.c.event_id.type.length
+            if limit and len(event.id) > limit:
+                raise ValueError(f"event id longer than {limit} characters")
         except Exception as exc:
             await self._park(msg, None, deliveries, f"unreadable message: {exc}")
             return
@@ -219,7 +278,9 @@ class ConsumerRunner:
             error=type(exc).__name__,
         )
         if deliveries >= self.max_deliveries:
-            await self._park(msg, event, deliveries, "".join(traceback.format_exception(exc))[-4000:])
+            await self._park(
+                msg, event, deliveries, "".join(traceback.format_exception(exc))[-4000:]
+            )
         else:
             await msg.nak(delay=min(0.2 * 2 ** (deliveries - 1), 10.0))
 
@@ -234,14 +295,20 @@ class ConsumerRunner:
                         subject=msg.subject,
                         stream_seq=msg.metadata.sequence.stream if msg.metadata else None,
                         deliveries=deliveries,
-                        body=msg.data.decode("utf-8", "replace"),
-                        error=error,
+                        body=_as_text(msg.data),
+                        error=_as_text(error.encode("utf-8", "surrogatepass")),
                         parked_at=utcnow(),
                     )
                 )
         self.stats.parked += 1
         log.error("message_parked", consumer=self.subscription.durable, subject=msg.subject)
         await msg.ack()
+
+
+def _as_text(raw: bytes) -> str:
+    """Bytes as text any database stores: invalid UTF-8 and NUL (which PostgreSQL refuses
+    in text) are written as ``\\xNN`` escapes, so a poison body can always be parked."""
+    return raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
 
 
 class Messaging:
@@ -272,10 +339,16 @@ class Messaging:
     async def start(self) -> None:
         from shared.events.outbox import OutboxRelay
 
-        self.nc = await connect(self.nats_url, name=self.service)
+        self.nc = await connect(self.nats_url, name=self.service, on_reconnected=self._reconnected)
         js = self.nc.jetstream()
         await ensure_stream(js, self.service)
-        self.relay = OutboxRelay(self.factory, self.tables, js, poll_interval=self.poll_interval)
+        self.relay = OutboxRelay(
+            self.factory,
+            self.tables,
+            js,
+            poll_interval=self.poll_interval,
+            is_connected=lambda: self.connected,
+        )
         self.relay.start()
         for sub in self.subscriptions:
             runner = ConsumerRunner(
@@ -283,6 +356,10 @@ class Messaging:
             )
             runner.start()
             self.consumers.append(runner)
+
+    def _reconnected(self) -> None:
+        if self.relay is not None:
+            self.relay.connection_restored()
 
     async def stop(self) -> None:
         for runner in self.consumers:

@@ -11,6 +11,7 @@ duplicate window, and consumers' inboxes make the effect happen once even beyond
 from __future__ import annotations
 
 import asyncio
+from asyncio import FIRST_COMPLETED
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from shared.events.catalog import spec_for
 from shared.events.envelope import CloudEvent, utcnow
 from shared.events.tables import MessagingTables
+from shared.events.tasks import cancel_and_wait
 
 log = structlog.get_logger("outbox")
 
@@ -97,6 +99,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         batch_size: int = 200,
         publish_timeout: float = 5.0,
+        is_connected: Callable[[], bool] | None = None,
     ) -> None:
         self.factory = factory
         self.tables = tables
@@ -104,7 +107,11 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.publish_timeout = publish_timeout
+        #: While NATS is away, publishing would only pile copies into the client's buffer;
+        #: the relay waits instead and ``connection_restored`` wakes it.
+        self.is_connected = is_connected
         self._wakeup = asyncio.Event()
+        self._interrupted = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published_total = 0
         #: Test hook: called after publishing a batch and before marking it published.
@@ -113,17 +120,38 @@ class OutboxRelay:
     def wake(self) -> None:
         self._wakeup.set()
 
+    def connection_restored(self) -> None:
+        """NATS reconnected: acknowledgements still awaited were lost with the old connection.
+
+        Give up on them now and publish the batch again (``Nats-Msg-Id`` makes the repeat
+        harmless) instead of waiting ``publish_timeout`` for answers that cannot come.
+        """
+        self._interrupted.set()
+        self._wakeup.set()
+
+    async def _acknowledged(
+        self, fut: asyncio.Future[Any], interrupted: asyncio.Event, deadline: float
+    ) -> None:
+        if not fut.done():
+            waiter = asyncio.ensure_future(interrupted.wait())
+            try:
+                timeout = max(deadline - asyncio.get_running_loop().time(), 0.0)
+                await asyncio.wait({fut, waiter}, timeout=timeout, return_when=FIRST_COMPLETED)
+            finally:
+                waiter.cancel()
+        if not fut.done():
+            if interrupted.is_set():
+                raise ConnectionError("NATS reconnected while publishing; publishing again")
+            raise TimeoutError(f"no acknowledgement from JetStream within {self.publish_timeout}s")
+        fut.result()  # the server's answer: a PubAck, or an API error raised here
+
     def start(self) -> None:
         bind_relay(self.factory, self.wake)
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
+            await cancel_and_wait(self._task)
             self._task = None
 
     async def _run(self) -> None:
@@ -147,6 +175,8 @@ class OutboxRelay:
     async def relay_once(self) -> bool:
         """Publish one batch. Returns True when a full batch was sent (there may be more)."""
         self._wakeup.clear()
+        if self.is_connected is not None and not self.is_connected():
+            return False
         outbox = self.tables.outbox
         async with self.factory() as session:
             rows = (
@@ -160,19 +190,30 @@ class OutboxRelay:
         if not rows:
             return False
         published: list[int] = []
+        futures: list[asyncio.Future[Any]] = []
+        interrupted = self._interrupted = asyncio.Event()
         try:
-            futures = []
             for row in rows:
                 body = CloudEvent.model_validate(row.envelope).to_json_bytes()
                 futures.append(
                     await self.js.publish_async(
-                        row.type, body, headers={"Nats-Msg-Id": row.event_id}
+                        row.type,
+                        body,
+                        headers={"Nats-Msg-Id": row.event_id},
+                        wait_stall=self.publish_timeout,
                     )
                 )
+            deadline = asyncio.get_running_loop().time() + self.publish_timeout
             for row, fut in zip(rows, futures, strict=True):
-                await asyncio.wait_for(fut, timeout=self.publish_timeout)
+                await self._acknowledged(fut, interrupted, deadline)
                 published.append(row.seq)
         finally:
+            # A publish whose acknowledgement never comes (the server died with it in flight)
+            # must not hold one of the client's async-publish slots for ever: once they are
+            # all taken, publish_async blocks and the relay stops for good.
+            for fut in futures:
+                if not fut.done():
+                    fut.cancel()
             if published and self.after_publish_hook is not None:
                 result = self.after_publish_hook([r.event_id for r in rows if r.seq in published])
                 if asyncio.iscoroutine(result):
