@@ -20,7 +20,12 @@ from pathlib import Path
 
 import uvicorn
 
-from services.registry.demo import ensure_demo_clients, load_demo_organisations
+from services.registry.demo import (
+    ensure_demo_clients,
+    load_demo_organisations,
+    read_demo_clients,
+    write_demo_clients,
+)
 from services.suite import SERVICES, SuiteDispatcher, build_apps, migrations_dir
 from shared.db import migrate_url
 from shared.natsserver import NatsServer, free_port, port_open
@@ -95,9 +100,11 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> None:
                 return
             await asyncio.sleep(0.05)
         registry = apps["registry"]
+        clients_file = var_dir / "demo-clients.json"
         async with registry.state.session_factory() as session, session.begin():
             await load_demo_organisations(session)
-            clients = await ensure_demo_clients(session, var_dir / "demo-clients.json")
+            clients = await ensure_demo_clients(session, read_demo_clients(clients_file))
+        write_demo_clients(clients_file, clients)
         print(_banner(base, nats.url, var_dir, clients), flush=True)
 
     seeding = asyncio.create_task(after_start())

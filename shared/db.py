@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -60,6 +60,13 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             raise ValueError("use a file database; :memory: is not shared between connections")
         path = url.split("///", 1)[-1]
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # One connection per process: SQLite has one writer at a time anyway, and queueing in
+        # the pool (in order) beats many connections sleeping in SQLite's busy handler, whose
+        # growing back-off gave p99 latencies of seconds under load (bench/README.md).
+        kwargs.setdefault("poolclass", AsyncAdaptedQueuePool)
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.pop("null_pool", None)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         # aiosqlite + SQLAlchemy: let SQLite's own BEGIN decide; serialise writers via IMMEDIATE.

@@ -20,31 +20,46 @@ from services.registry.schemas import ClientCreate, OrganisationCreate
 
 DEMO_ORGANISATIONS: tuple[OrganisationCreate, ...] = (
     OrganisationCreate(
-        name="Klynge for Grøn Energi (demo)", kind="cluster_organisation", cvr="31200458",
-        municipality_code="0751", short_name="Grøn Energi",
+        name="Klynge for Grøn Energi (demo)",
+        kind="cluster_organisation",
+        cvr="31200458",
+        municipality_code="0751",
+        short_name="Grøn Energi",
     ),
     OrganisationCreate(
-        name="Fødevareklyngen Nord (demo)", kind="cluster_organisation", cvr="38774115",
+        name="Fødevareklyngen Nord (demo)",
+        kind="cluster_organisation",
+        cvr="38774115",
         municipality_code="0851",
     ),
     OrganisationCreate(
-        name="Sundhedsteknologisk Netværk (demo)", kind="cluster_organisation", cvr="29543909",
+        name="Sundhedsteknologisk Netværk (demo)",
+        kind="cluster_organisation",
+        cvr="29543909",
         municipality_code="0101",
     ),
     OrganisationCreate(
-        name="Erhvervshus Midtjylland (demo)", kind="growth_house", cvr="40118233",
+        name="Erhvervshus Midtjylland (demo)",
+        kind="growth_house",
+        cvr="40118233",
         municipality_code="0730",
     ),
     OrganisationCreate(
-        name="Erhvervshus Hovedstaden (demo)", kind="growth_house", cvr="33662173",
+        name="Erhvervshus Hovedstaden (demo)",
+        kind="growth_house",
+        cvr="33662173",
         municipality_code="0101",
     ),
     OrganisationCreate(
-        name="Erhvervsservice Aarhus (demo)", kind="business_service", cvr="25881400",
+        name="Erhvervsservice Aarhus (demo)",
+        kind="business_service",
+        cvr="25881400",
         municipality_code="0751",
     ),
     OrganisationCreate(
-        name="Jysk Teknisk Universitet (demo)", kind="knowledge_institution", cvr="41500921",
+        name="Jysk Teknisk Universitet (demo)",
+        kind="knowledge_institution",
+        cvr="41500921",
         municipality_code="0751",
     ),
 )
@@ -94,16 +109,27 @@ async def _resolve(session: AsyncSession, ref: str) -> Organisation:
     return await service.get_organisation(session, ref)
 
 
-async def ensure_demo_clients(session: AsyncSession, path: Path) -> list[DemoClient]:
-    """One client per organisation kind; reuse those in ``path`` that still exist."""
-    previous: dict[str, DemoClient] = {}
-    if path.exists():
-        for item in json.loads(path.read_text(encoding="utf-8")):
-            previous[item["organisation_kind"]] = DemoClient(**item)
+def read_demo_clients(path: Path) -> list[DemoClient]:
+    if not path.exists():
+        return []
+    return [DemoClient(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def write_demo_clients(path: Path, clients: list[DemoClient]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps([asdict(c) for c in clients], indent=2, ensure_ascii=False)
+    path.write_text(text, encoding="utf-8")
+
+
+async def ensure_demo_clients(
+    session: AsyncSession, previous: list[DemoClient]
+) -> list[DemoClient]:
+    """One client per organisation kind; reuse the ``previous`` ones that still exist."""
+    by_kind = {c.organisation_kind: c for c in previous}
     clients: list[DemoClient] = []
     for kind, ref in DEMO_CLIENT_ORGANISATIONS.items():
         org = await _resolve(session, ref)
-        old = previous.get(kind)
+        old = by_kind.get(kind)
         if old and await session.get(ApiClient, old.client_id) is not None:
             clients.append(old)
             continue
@@ -113,6 +139,4 @@ async def ensure_demo_clients(session: AsyncSession, path: Path) -> list[DemoCli
         clients.append(
             DemoClient(kind, org.id, org.name, client.client_id, secret, client.scopes.split())
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps([asdict(c) for c in clients], indent=2, ensure_ascii=False), encoding="utf-8")
     return clients

@@ -23,9 +23,7 @@ def grantable_scopes(kind: str, requested: Iterable[str] | None) -> list[str]:
     wanted = set(requested)
     extra = sorted(wanted - set(allowed))
     if extra:
-        raise ScopeNotAllowed(
-            f"an organisation of kind '{kind}' cannot hold: {', '.join(extra)}"
-        )
+        raise ScopeNotAllowed(f"an organisation of kind '{kind}' cannot hold: {', '.join(extra)}")
     return sorted(wanted)
 
 

@@ -19,9 +19,17 @@ from shared.auth import ORG_KINDS
 from shared.reference import InvalidCvr, municipality_by_code, normalise_cvr
 
 OrgKind = Literal[
-    "ministry", "growth_forum", "region", "municipality", "municipal_association",
-    "cluster_organisation", "growth_house", "business_service", "knowledge_institution",
-    "forum_secretariat", "other",
+    "ministry",
+    "growth_forum",
+    "region",
+    "municipality",
+    "municipal_association",
+    "cluster_organisation",
+    "growth_house",
+    "business_service",
+    "knowledge_institution",
+    "forum_secretariat",
+    "other",
 ]
 assert set(OrgKind.__args__) == set(ORG_KINDS)  # type: ignore[attr-defined]
 

@@ -73,7 +73,8 @@ async def load_reference_parties(
 async def register_organisation(session: AsyncSession, data: OrganisationCreate) -> Organisation:
     if data.kind in REFERENCE_ONLY_KINDS:
         raise Problem(
-            422, "reference-kind",
+            422,
+            "reference-kind",
             f"Organisations of kind '{data.kind}' come from the reference data and cannot be "
             "created through the API.",
         )
@@ -83,7 +84,9 @@ async def register_organisation(session: AsyncSession, data: OrganisationCreate)
         ).scalar()
         if clash:
             raise Problem(
-                409, "cvr-taken", f"CVR {data.cvr} is already registered as organisation {clash}.",
+                409,
+                "cvr-taken",
+                f"CVR {data.cvr} is already registered as organisation {clash}.",
                 existing_id=clash,
             )
     org = Organisation(

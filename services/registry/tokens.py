@@ -42,8 +42,13 @@ class Signer:
         return {"keys": [jwk]}
 
     def issue(
-        self, *, client_id: str, organisation_id: str, organisation_kind: str,
-        scopes: list[str], lifetime: int,
+        self,
+        *,
+        client_id: str,
+        organisation_id: str,
+        organisation_kind: str,
+        scopes: list[str],
+        lifetime: int,
     ) -> str:
         now = int(time.time())
         claims = {
@@ -71,7 +76,11 @@ def generate_pem() -> str:
 
 async def load_or_create_signing_pem(session: AsyncSession) -> str:
     """The registry's key, kept in its database so every replica signs alike."""
-    row = (await session.execute(select(SigningKey).order_by(SigningKey.created_at))).scalars().first()
+    row = (
+        (await session.execute(select(SigningKey).order_by(SigningKey.created_at)))
+        .scalars()
+        .first()
+    )
     if row is not None:
         return row.private_pem
     pem = generate_pem()

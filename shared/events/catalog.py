@@ -58,7 +58,9 @@ def stream_name(service: str) -> str:
     return service.upper()
 
 
-def asyncapi_document(service: str | None = None, *, title: str = "Klyngeforum events") -> dict[str, Any]:
+def asyncapi_document(
+    service: str | None = None, *, title: str = "Klyngeforum events"
+) -> dict[str, Any]:
     """Generate an AsyncAPI 3.0 document from the catalog.
 
     With ``service`` given, only that service's events are included (what it sends).
