@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -12,11 +12,10 @@ from pydantic import (
     Field,
     HttpUrl,
     UrlConstraints,
-    field_validator,
 )
 
 from shared.auth import ORG_KINDS
-from shared.reference import InvalidCvr, municipality_by_code, normalise_cvr
+from shared.validation import Cvr, MunicipalityCode, Text, UtcDatetime, text
 
 OrgKind = Literal[
     "ministry",
@@ -40,15 +39,18 @@ REFERENCE_ONLY_KINDS = {"region", "municipality", "growth_forum", "municipal_ass
 WEBSITE_MAX_LENGTH = 500
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refuse it here rather than fail at the database.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+def _website_fits(value: HttpUrl) -> HttpUrl:
+    if len(str(value)) > WEBSITE_MAX_LENGTH:
+        raise ValueError(f"the URL is longer than {WEBSITE_MAX_LENGTH} characters")
     return value
 
 
-#: A string the database can store.
-Text = Annotated[str, AfterValidator(_no_nul)]
+Website = Annotated[
+    HttpUrl, UrlConstraints(max_length=WEBSITE_MAX_LENGTH), AfterValidator(_website_fits)
+]
+
+
+ShortName = text(max_length=60)
 
 
 class OrganisationCreate(BaseModel):
@@ -56,44 +58,12 @@ class OrganisationCreate(BaseModel):
 
     name: Text = Field(min_length=2, max_length=300, examples=["Aarhus Erhvervshus"])
     kind: OrgKind
-    cvr: str | None = Field(None, description="Danish CVR number (8 digits, check digit verified)")
-    municipality_code: str | None = Field(
-        None, pattern=r"^\d{3,4}$", description="Official municipality code of the address"
+    cvr: Cvr | None = Field(None, description="Danish CVR number (8 digits, check digit verified)")
+    municipality_code: MunicipalityCode | None = Field(
+        None, description="Official municipality code of the address"
     )
-    short_name: str | None = Field(None, max_length=60)
-    website: Annotated[HttpUrl, UrlConstraints(max_length=WEBSITE_MAX_LENGTH)] | None = None
-
-    @field_validator("cvr")
-    @classmethod
-    def _cvr(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return normalise_cvr(value)
-        except InvalidCvr as exc:
-            raise ValueError(str(exc)) from None
-
-    @field_validator("municipality_code")
-    @classmethod
-    def _municipality(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        code = value.zfill(4)
-        if code not in municipality_by_code():
-            raise ValueError(f"'{value}' is not one of the 98 municipality codes")
-        return code
-
-    @field_validator("short_name")
-    @classmethod
-    def _short_name(cls, value: str | None) -> str | None:
-        return None if value is None else _no_nul(value)
-
-    @field_validator("website")
-    @classmethod
-    def _website_fits(cls, value: HttpUrl | None) -> HttpUrl | None:
-        if value is not None and len(str(value)) > WEBSITE_MAX_LENGTH:
-            raise ValueError(f"the URL is longer than {WEBSITE_MAX_LENGTH} characters")
-        return value
+    short_name: ShortName | None = None
+    website: Website | None = None
 
 
 class OrganisationOut(BaseModel):
@@ -109,13 +79,7 @@ class OrganisationOut(BaseModel):
     region_code: str | None
     website: str | None
     reference: bool
-    created_at: datetime
-
-    @field_validator("created_at")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        # SQLite keeps no offset; every timestamp is written in UTC.
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    created_at: UtcDatetime
 
 
 class ClientCreate(BaseModel):
