@@ -43,8 +43,12 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 def text(min_length: int | None = None, max_length: int | None = None) -> object:
     """``Text`` with length limits checked first (so errors read "string_too_long")."""
     return Annotated[
-        str, StringConstraints(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length),
+        AfterValidator(_no_nul),
     ]
+
+
 #: A Danish CVR number, check digit verified, normalised to 8 digits.
 Cvr = Annotated[str, AfterValidator(_cvr)]
 #: One of the 98 official municipality codes, normalised to 4 digits ("101" → "0101").

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.registry.api import router
+from services.registry.api import routers
 from services.registry.consumers import SUBSCRIPTIONS
 from services.registry.models import messaging
 from services.registry.service import load_reference_parties
+from services.registry.service.clusters import RuleConfig
 from services.registry.settings import RegistrySettings
 from services.registry.tokens import Signer, load_or_create_signing_pem
 from shared.http import app_factory
@@ -20,6 +21,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 async def _prepare(app: FastAPI) -> None:
     """Signing key and reference parties, in one transaction before serving."""
     settings: RegistrySettings = app.state.settings
+    app.state.rule_config = RuleConfig.from_settings(settings)
     async with app.state.session_factory() as session, session.begin():
         pem = settings.signing_key_pem or await load_or_create_signing_pem(session)
         if settings.load_reference_data:
@@ -38,7 +40,7 @@ create_app = app_factory(
         "growth houses …), API clients and OAuth2 tokens."
     ),
     settings_class=RegistrySettings,
-    routers=[router],
+    routers=routers,
     tables=messaging,
     migrations_dir=MIGRATIONS,
     subscriptions=SUBSCRIPTIONS,

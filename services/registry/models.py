@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import make_base
-from shared.events.tables import messaging_tables
+from shared.events.tables import BigId, messaging_tables
 from shared.idempotency import idempotency_table
 
 Base = make_base()
@@ -53,3 +64,130 @@ class SigningKey(Base):
     kid: Mapped[str] = mapped_column(String(64), primary_key=True)
     private_pem: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Cluster(Base):
+    """A cluster organisation's profile; its id is its organisation's id."""
+
+    __tablename__ = "clusters"
+
+    id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    cluster_kind: Mapped[str] = mapped_column(String(30))
+    league: Mapped[str] = mapped_column(String(20), index=True)
+    founded_on: Mapped[date | None] = mapped_column(Date)
+    home_municipality_code: Mapped[str] = mapped_column(String(4), index=True)
+    home_region_code: Mapped[str] = mapped_column(String(4), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    functions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    municipalities_served: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: §4.5 obligations declared by the organisation: {"neutral_platform": bool, ...}
+    obligations: Mapped[dict[str, bool] | None] = mapped_column(JSON)
+    obligations_declared_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("clusters.id"))
+    status_changed_on: Mapped[date | None] = mapped_column(Date)
+    label_level: Mapped[str | None] = mapped_column(String(10), index=True)
+    label_valid_until: Mapped[date | None] = mapped_column(Date)
+    #: The responsibility last computed (or overridden), to tell when it changes.
+    responsibility: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClusterField(Base):
+    """Search index of a cluster's fields (the list lives on the cluster)."""
+
+    __tablename__ = "cluster_fields"
+
+    cluster_id: Mapped[str] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class SocietalTaskRecord(Base):
+    """A societal task (§2) with its three preconditions as recorded."""
+
+    __tablename__ = "cluster_societal_tasks"
+
+    cluster_id: Mapped[str] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True
+    )
+    task: Mapped[str] = mapped_column(String(40), primary_key=True)
+    backing_of_central_actors: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_value_in_coordination: Mapped[bool] = mapped_column(Boolean, default=False)
+    resources_without_crowding_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Member(Base):
+    __tablename__ = "cluster_members"
+    __table_args__ = (UniqueConstraint("cluster_id", "cvr"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(300))
+    cvr: Mapped[str | None] = mapped_column(String(8))
+    municipality_code: Mapped[str | None] = mapped_column(String(4))
+    employees: Mapped[int | None] = mapped_column(Integer)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LeagueChange(Base):
+    __tablename__ = "league_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    cluster_id: Mapped[str] = mapped_column(ForeignKey("clusters.id"), index=True)
+    from_league: Mapped[str | None] = mapped_column(String(20))
+    to_league: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ResponsibilityOverride(Base):
+    """An agreed exception to the §1 matrix, recorded with its reason."""
+
+    __tablename__ = "responsibility_overrides"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(ForeignKey("clusters.id"), index=True)
+    primary: Mapped[list[str]] = mapped_column(JSON)
+    also: Mapped[list[str]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class MinistrySeat(Base):
+    """§2: a seat in a national innovation network's steering or follow-up group."""
+
+    __tablename__ = "ministry_seats"
+    __table_args__ = (UniqueConstraint("cluster_id", "ministry_id", "group_kind"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(ForeignKey("clusters.id"), index=True)
+    ministry_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    group_kind: Mapped[str] = mapped_column(String(20))
+    offered_on: Mapped[date] = mapped_column(Date)
+    taken: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ClusterMunicipality(Base):
+    """Search index: the home municipality and the municipalities a cluster serves."""
+
+    __tablename__ = "cluster_municipalities"
+
+    cluster_id: Mapped[str] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipality_code: Mapped[str] = mapped_column(String(4), primary_key=True, index=True)

@@ -13,3 +13,15 @@ class RegistrySettings(ServiceSettings):
     token_lifetime_seconds: int = 3600
     #: Load the reference parties (regions, municipalities, growth forums, …) at start-up.
     load_reference_data: bool = True
+
+    # --- §1 centre of gravity (see services/registry/rules/responsibility.py) ---
+    #: Share of located members one growth-forum area must hold to be the centre of gravity.
+    cog_threshold: float = 0.5
+    #: Fewest members with a known municipality before a centre of gravity is derived.
+    cog_min_members: int = 5
+    # --- profile warnings (ECCP-style) ---
+    profile_min_members: int = 15
+    profile_min_helix_kinds: int = 2
+    # --- §4.4 merger hints ---
+    merger_small_members: int = 30
+    merger_size_factor: float = 2.0

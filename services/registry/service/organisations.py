@@ -70,7 +70,9 @@ async def load_reference_parties(
     return added
 
 
-async def register_organisation(session: AsyncSession, data: OrganisationCreate) -> Organisation:
+async def register_organisation(
+    session: AsyncSession, data: OrganisationCreate, *, announce: bool = True
+) -> Organisation:
     if data.kind in REFERENCE_ONLY_KINDS:
         raise Problem(
             422,
@@ -113,7 +115,8 @@ async def register_organisation(session: AsyncSession, data: OrganisationCreate)
                 409, "cvr-taken", f"CVR {data.cvr} is already registered as another organisation."
             ) from exc
         raise
-    await _announce(session, org)
+    if announce:
+        await _announce(session, org)
     return org
 
 

@@ -1,4 +1,4 @@
-"""Pure rules of the registry (no I/O)."""
+"""Which scopes an API client may hold."""
 
 from __future__ import annotations
 
