@@ -9,6 +9,7 @@ acknowledged, so it is visible and does not loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -138,6 +139,8 @@ class ConsumerRunner:
         self.stats = ConsumerStats()
         self._task: asyncio.Task[None] | None = None
         self._psub: Any = None
+        self._stopping = False
+        self._handling = False
 
     async def _subscribe(self) -> Any:
         sub = self.subscription
@@ -166,8 +169,13 @@ class ConsumerRunner:
         except (TimeoutError, nats.errors.TimeoutError):
             return []
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop after the message in hand: an idle fetch is cancelled at once, a batch being
+        handled finishes its current message (the rest are handed back with a nak)."""
+        self._stopping = True
         if self._task:
+            if self._handling:
+                await asyncio.wait({self._task}, timeout=grace)
             await cancel_and_wait(self._task)
             self._task = None
         if self._psub is not None:
@@ -178,13 +186,20 @@ class ConsumerRunner:
             self._psub = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 if self._psub is None:
                     self._psub = await self._subscribe()
                 msgs = await self._fetch()
-                for msg in msgs:
-                    await self._process_or_retry_later(msg)
+                self._handling = True
+                try:
+                    for i, msg in enumerate(msgs):
+                        if self._stopping:
+                            await self._hand_back(msgs[i:])
+                            return
+                        await self._process_or_retry_later(msg)
+                finally:
+                    self._handling = False
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # NATS away, consumer deleted, …: back off and retry
@@ -194,6 +209,12 @@ class ConsumerRunner:
                 if isinstance(exc, NotFoundError):
                     self._psub = None
                 await asyncio.sleep(0.5)
+
+    async def _hand_back(self, msgs: list[Any]) -> None:
+        """Fetched but not handled at shutdown: let the server redeliver them now."""
+        for msg in msgs:
+            with contextlib.suppress(Exception):
+                await msg.nak()
 
     async def _process_or_retry_later(self, msg: Any) -> None:
         """One message's trouble (the database away while parking, say) is that message's.
