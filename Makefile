@@ -36,6 +36,7 @@ bench: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared services/registry/rules
 
 format: install-dev
 	$(BIN)/ruff check --fix .

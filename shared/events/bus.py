@@ -246,7 +246,7 @@ class ConsumerRunner:
         try:
             event = CloudEvent.from_json_bytes(msg.data)
             handler = self.subscription.handlers[event.type]
-            limit = self.tables.inbox.c.event_id.type.length
+            limit = getattr(self.tables.inbox.c.event_id.type, "length", None)
             if limit and len(event.id) > limit:
                 raise ValueError(f"event id longer than {limit} characters")
         except Exception as exc:

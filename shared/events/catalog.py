@@ -7,6 +7,7 @@ optional fields; a breaking change is a new type.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ SERVICES = ("registry", "funding", "referrals", "evaluation", "gateway")
 @dataclass(frozen=True)
 class EventSpec:
     type: str
-    payload: type[BaseModel]
+    payload: builtins.type[BaseModel]
     summary: str
     #: Addressed events go to one organisation (``recipient``); others are public.
     addressed: bool = False
