@@ -1,16 +1,71 @@
-"""Operations from the command line: ``python -m services.manage migrate [service …]``.
+"""Operations from the command line: ``python -m services.manage <command> …``.
+
+- ``migrate [service …]``: run Alembic migrations to head.
+- ``import-clusters clusters.csv [members.csv]``: bulk import into the registry (all or nothing).
+- ``generate-cluster-csv OUTDIR``: fictional test data for ``import-clusters``.
 
 Each service's database URL comes from its settings (``<SERVICE>_DATABASE_URL``; default the
-embedded SQLite file under ``var/``), so the same command migrates production databases.
+embedded SQLite file under ``var/``), so the same command works on production databases.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+from pathlib import Path
 
 from services.suite import SERVICES, migrations_dir
 from shared.db import migrate_url
+
+IMPORT_HELP = """\
+Import cluster organisations and their members from CSV (columns: see README "Bulk import"
+or services/registry/importer.py). Every row is checked first; if any row is bad, the errors
+are listed (file:line: column: message), nothing is written, and the exit code is 1.
+Otherwise everything is written in one transaction and the exit code is 0. The events
+(registry.organisation.registered and registry.cluster.registered per cluster) wait in the
+registry's outbox and reach NATS when the registry service next runs (its relay polls).
+"""
+
+
+def _import(args: argparse.Namespace) -> int:
+    from services.registry.importer import ImportRejected, Progress, import_into
+    from services.registry.service.clusters import RuleConfig
+    from services.registry.settings import RegistrySettings
+
+    settings = RegistrySettings()
+    url = args.database_url or settings.resolved_database_url()
+    try:
+        summary = asyncio.run(
+            import_into(
+                url,
+                args.clusters_csv,
+                args.members_csv,
+                registered_by=args.registered_by,
+                config=RuleConfig.from_settings(settings),
+                progress=Progress(sys.stderr),
+                load_reference=settings.load_reference_data,
+            )
+        )
+    except ImportRejected as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    print(
+        f"imported {summary.clusters:,} clusters and {summary.members:,} members "
+        f"({summary.members_of_existing_clusters:,} into clusters already registered); "
+        f"{summary.events:,} events in the outbox; {summary.seconds:.1f} s"
+    )
+    if summary.reference_parties:
+        print(f"(also added {summary.reference_parties} missing reference organisations)")
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from services.registry.generate import generate
+
+    cpath, mpath = generate(args.outdir, args.clusters, args.members, args.seed)
+    print(f"wrote {cpath} ({args.clusters:,} clusters) and {mpath} ({args.members:,} members)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +78,30 @@ def main(argv: list[str] | None = None) -> int:
         metavar="service",
         help=f"one or more of {', '.join(SERVICES)} (default: all)",
     )
+    imp = sub.add_parser(
+        "import-clusters",
+        help="bulk import clusters and members from CSV into the registry",
+        description=IMPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("clusters_csv", type=Path, help="clusters.csv")
+    imp.add_argument("members_csv", type=Path, nargs="?", help="members.csv (optional)")
+    imp.add_argument(
+        "--database-url", help="registry database (default: REGISTRY_DATABASE_URL or var/)"
+    )
+    imp.add_argument(
+        "--registered-by",
+        default="fivu-rti",
+        help="organisation id recorded as setting the first league: FIVU/RTI (default), a "
+        "growth forum or the Klyngeforum secretariat",
+    )
+    gen = sub.add_parser(
+        "generate-cluster-csv", help="write fictional clusters.csv and members.csv for testing"
+    )
+    gen.add_argument("outdir", type=Path)
+    gen.add_argument("--clusters", type=int, default=5000)
+    gen.add_argument("--members", type=int, default=100_000)
+    gen.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if args.command == "migrate":
         for name in args.services or list(SERVICES):
@@ -31,6 +110,15 @@ def main(argv: list[str] | None = None) -> int:
             url = SERVICES[name][1]().resolved_database_url()
             migrate_url(url, migrations_dir(name))
             print(f"{name}: migrated {url.split('@')[-1]}")
+    elif args.command == "import-clusters":
+        for path in (args.clusters_csv, args.members_csv):
+            if path is not None and not path.is_file():
+                parser.error(f"no such file: {path}")
+        return _import(args)
+    elif args.command == "generate-cluster-csv":
+        if args.clusters < 1 or args.members < 0:
+            parser.error("--clusters must be at least 1 and --members at least 0")
+        return _generate(args)
     return 0
 
 

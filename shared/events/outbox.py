@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 from asyncio import FIRST_COMPLETED
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 import structlog
 from pydantic import BaseModel
@@ -33,6 +33,39 @@ _WAKE_KEY = "outbox_wake"
 _DIRTY_KEY = "outbox_dirty"
 
 
+def build_envelope(
+    type_: str,
+    payload: BaseModel | dict[str, Any],
+    *,
+    subject: str | None = None,
+    recipient: str | None = None,
+) -> CloudEvent:
+    """Check the payload against the catalog and wrap it in its CloudEvents envelope."""
+    spec = spec_for(type_)
+    model = payload if isinstance(payload, BaseModel) else spec.payload.model_validate(payload)
+    if not isinstance(model, spec.payload):
+        raise TypeError(f"{type_} expects {spec.payload.__name__}, got {type(model).__name__}")
+    if spec.addressed and not recipient:
+        raise ValueError(f"{type_} is addressed: give a recipient")
+    return CloudEvent(
+        source=f"/{spec.producer}",
+        type=type_,
+        subject=subject,
+        recipient=recipient,
+        data=model.model_dump(mode="json"),
+    )
+
+
+def _outbox_row(envelope: CloudEvent) -> dict[str, Any]:
+    return {
+        "event_id": envelope.id,
+        "type": envelope.type,
+        "envelope": envelope.model_dump(mode="json", exclude_none=True),
+        "created_at": envelope.time,
+        "attempts": 0,
+    }
+
+
 async def record_event(
     session: AsyncSession,
     tables: MessagingTables,
@@ -43,30 +76,58 @@ async def record_event(
     recipient: str | None = None,
 ) -> CloudEvent:
     """Add an event to the outbox inside the session's current transaction."""
-    spec = spec_for(type_)
-    model = payload if isinstance(payload, BaseModel) else spec.payload.model_validate(payload)
-    if not isinstance(model, spec.payload):
-        raise TypeError(f"{type_} expects {spec.payload.__name__}, got {type(model).__name__}")
-    if spec.addressed and not recipient:
-        raise ValueError(f"{type_} is addressed: give a recipient")
-    envelope = CloudEvent(
-        source=f"/{spec.producer}",
-        type=type_,
-        subject=subject,
-        recipient=recipient,
-        data=model.model_dump(mode="json"),
-    )
-    await session.execute(
-        tables.outbox.insert().values(
-            event_id=envelope.id,
-            type=type_,
-            envelope=envelope.model_dump(mode="json", exclude_none=True),
-            created_at=envelope.time,
-            attempts=0,
-        )
-    )
+    envelope = build_envelope(type_, payload, subject=subject, recipient=recipient)
+    await session.execute(tables.outbox.insert().values(**_outbox_row(envelope)))
     session.info[_DIRTY_KEY] = True
     return envelope
+
+
+class PendingEvent(NamedTuple):
+    """One event for :func:`record_events`: the arguments of :func:`record_event`."""
+
+    type: str
+    payload: BaseModel | dict[str, Any]
+    subject: str | None = None
+    recipient: str | None = None
+
+
+async def record_events(
+    session: AsyncSession,
+    tables: MessagingTables,
+    events: Iterable[PendingEvent],
+    *,
+    chunk_size: int = 1000,
+    on_chunk: Callable[[int], None] | None = None,
+) -> int:
+    """Add many events to the outbox in the session's transaction, in insert order.
+
+    The envelopes are built exactly as :func:`record_event` builds them; the rows go in with
+    one multi-row INSERT per ``chunk_size`` events (a bulk import writes thousands).
+    ``on_chunk`` is told how many rows each chunk wrote. Returns the number of events.
+    """
+    total = 0
+    rows: list[dict[str, Any]] = []
+
+    async def flush() -> None:
+        nonlocal total
+        if rows:
+            await session.execute(tables.outbox.insert(), rows)
+            total += len(rows)
+            if on_chunk is not None:
+                on_chunk(len(rows))
+            rows.clear()
+
+    for event in events:
+        envelope = build_envelope(
+            event.type, event.payload, subject=event.subject, recipient=event.recipient
+        )
+        rows.append(_outbox_row(envelope))
+        if len(rows) >= chunk_size:
+            await flush()
+    await flush()
+    if total:
+        session.info[_DIRTY_KEY] = True
+    return total
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -21,20 +21,25 @@ from shared.pagination import decode_cursor, encode_cursor
 from shared.reference import Party, reference_parties, region_of_municipality
 
 
+def organisation_registered(org: Organisation) -> OrganisationRegistered:
+    """The payload of ``registry.organisation.registered`` (also used by the bulk import)."""
+    return OrganisationRegistered(
+        organisation_id=org.id,
+        name=org.name,
+        kind=org.kind,
+        cvr=org.cvr,
+        code=org.code,
+        municipality_code=org.municipality_code,
+        region_code=org.region_code,
+    )
+
+
 async def _announce(session: AsyncSession, org: Organisation) -> None:
     await record_event(
         session,
         messaging,
         "registry.organisation.registered",
-        OrganisationRegistered(
-            organisation_id=org.id,
-            name=org.name,
-            kind=org.kind,
-            cvr=org.cvr,
-            code=org.code,
-            municipality_code=org.municipality_code,
-            region_code=org.region_code,
-        ),
+        organisation_registered(org),
         subject=org.id,
     )
 
