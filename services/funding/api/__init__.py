@@ -1,0 +1,8 @@
+"""Funding coordination HTTP API (thin: parse, authorise, call service, shape the answer)."""
+
+from services.funding.api.calls import router as calls_router
+from services.funding.api.grants import router as grants_router
+from services.funding.models import directory
+from shared.directory import directory_router
+
+routers = [directory_router("funding", directory), calls_router, grants_router]

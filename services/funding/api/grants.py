@@ -1,0 +1,201 @@
+"""Grants, agreements and the 360Giving export.
+
+Grants are public records (no personal data) and so is their 360Giving export. Only the
+funder awards, amends and terminates its own grants; an agreement is recorded by one of its
+parties.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from services.funding import service
+from services.funding.api.common import (
+    PREFIX,
+    Funder,
+    IdempotencyKey,
+    IfMatch,
+    Session,
+    Today,
+    create_idempotently,
+    with_etag,
+)
+from services.funding.models import Agreement, Grant
+from services.funding.schemas import (
+    AgreementCreate,
+    AgreementOut,
+    GrantCreate,
+    GrantOut,
+    GrantTerminate,
+    GrantUpdate,
+)
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+
+router = APIRouter(prefix=PREFIX)
+Cursor = Annotated[str | None, Query(max_length=500)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+OrgFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")]
+
+
+def grant_out(grant: Grant) -> GrantOut:
+    return GrantOut.model_validate(grant, from_attributes=True)
+
+
+@router.get("/grants", tags=["grants"], response_model=Page[GrantOut])
+async def list_grants(
+    session: Session,
+    funder: OrgFilter = None,
+    cluster: OrgFilter = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[GrantOut]:
+    """Grants (public); filter by `funder` or by recipient `cluster`."""
+    stmt = select(Grant)
+    if funder:
+        stmt = stmt.where(Grant.funder_id == funder)
+    if cluster:
+        stmt = stmt.where(Grant.cluster_id == cluster)
+    rows, nxt = await service.page(session, stmt, Grant.id, cursor, limit)
+    return Page[GrantOut](items=[grant_out(g) for g in rows], next_cursor=nxt)
+
+
+@router.get("/grants/{grant_id}", tags=["grants"], response_model=GrantOut)
+async def get_grant(session: Session, grant_id: str) -> JSONResponse:
+    grant = await service.get_or_404(session, Grant, grant_id, "grant")
+    return with_etag(grant_out(grant), grant.version)
+
+
+@router.post(
+    "/grants",
+    tags=["grants"],
+    status_code=201,
+    response_model=GrantOut,
+    summary="Award a grant in your own name (funding:write; Idempotency-Key supported)",
+)
+async def award_grant(
+    request: Request,
+    session: Session,
+    body: GrantCreate,
+    principal: Funder,
+    today: Today,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> tuple[dict[str, Any], str]:
+        grant = await service.award_grant(session, body, principal, today)
+        return grant_out(grant).model_dump(mode="json"), f"{PREFIX}/grants/{grant.id}"
+
+    return await create_idempotently(request, session, principal, idempotency_key, body, create)
+
+
+@router.patch(
+    "/grants/{grant_id}",
+    tags=["grants"],
+    response_model=GrantOut,
+    summary="Amend your grant (If-Match required)",
+    responses={412: {"description": "Stale If-Match"}, 428: {"description": "If-Match missing"}},
+)
+async def amend_grant(
+    session: Session, grant_id: str, body: GrantUpdate, principal: Funder, if_match: IfMatch = None
+) -> JSONResponse:
+    grant = await service.amend_grant(session, grant_id, body, principal, if_match)
+    return with_etag(grant_out(grant), grant.version)
+
+
+@router.post(
+    "/grants/{grant_id}/terminate",
+    tags=["grants"],
+    response_model=GrantOut,
+    summary="End your grant early (If-Match required)",
+)
+async def terminate_grant(
+    session: Session,
+    grant_id: str,
+    body: GrantTerminate,
+    principal: Funder,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    grant = await service.terminate_grant(session, grant_id, body, principal, if_match)
+    return with_etag(grant_out(grant), grant.version)
+
+
+# --- agreements -----------------------------------------------------------------------------
+
+
+def agreement_out(agreement: Agreement) -> AgreementOut:
+    return AgreementOut.model_validate(agreement, from_attributes=True)
+
+
+@router.get("/agreements", tags=["agreements"], response_model=Page[AgreementOut])
+async def list_agreements(
+    session: Session,
+    party: OrgFilter = None,
+    cluster: OrgFilter = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[AgreementOut]:
+    """Coordinated-financing agreements (public records of §3 coordination).
+
+    Agreements are few (a handful per funder), so the party/cluster filter runs over the rows
+    after the cursor rather than in JSON-specific SQL.
+    """
+    stmt = select(Agreement).order_by(Agreement.id)
+    after = decode_cursor(cursor)
+    if after:
+        stmt = stmt.where(Agreement.id > str(after[0]))
+    matching = [
+        a
+        for a in (await session.execute(stmt)).scalars()
+        if (not party or party in a.party_ids)
+        and (
+            not cluster
+            or a.cluster_id == cluster
+            or any(cluster in p.get("cluster_ids", []) for p in a.parties)
+        )
+    ]
+    shown = matching[:limit]
+    nxt = encode_cursor([shown[-1].id]) if len(matching) > limit else None
+    return Page[AgreementOut](items=[agreement_out(a) for a in shown], next_cursor=nxt)
+
+
+@router.get("/agreements/{agreement_id}", tags=["agreements"], response_model=AgreementOut)
+async def get_agreement(session: Session, agreement_id: str) -> AgreementOut:
+    return agreement_out(await service.get_or_404(session, Agreement, agreement_id, "agreement"))
+
+
+@router.post(
+    "/agreements",
+    tags=["agreements"],
+    status_code=201,
+    response_model=AgreementOut,
+    summary="Record an agreement you are a party to (funding:write)",
+)
+async def conclude_agreement(
+    request: Request,
+    session: Session,
+    body: AgreementCreate,
+    principal: Funder,
+    today: Today,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> tuple[dict[str, Any], str]:
+        agreement = await service.conclude_agreement(session, body, principal, today)
+        out = agreement_out(agreement).model_dump(mode="json")
+        return out, f"{PREFIX}/agreements/{agreement.id}"
+
+    return await create_idempotently(request, session, principal, idempotency_key, body, create)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/exports/360giving.json",
+    tags=["exports"],
+    summary="All grants in the 360Giving Data Standard JSON shape (public open data)",
+)
+async def export_360giving(session: Session) -> dict[str, Any]:
+    return await service.giving360(session)

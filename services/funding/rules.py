@@ -1,0 +1,236 @@
+"""Pure funding rules (§3, §4.1): who is consulted, which call states follow which, dates.
+
+No I/O, no framework: the service layer turns a ``RuleViolation`` into problem+json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from shared.reference import FIVU_RTI, GROWTH_FORUMS, KL, growth_forum_for_region
+
+Scope = Literal["national", "regional"]
+CallState = Literal["planned", "in_dialogue", "open", "closed", "decided", "cancelled"]
+
+#: Organisation kinds that fund clusters, and the scope of their calls (§3): ministries call
+#: nationally; growth forums, regions and municipalities regionally.
+SCOPE_BY_FUNDER_KIND: dict[str, Scope] = {
+    "ministry": "national",
+    "growth_forum": "regional",
+    "region": "regional",
+    "municipality": "regional",
+}
+
+#: Allowed moves of a call: the action and the states it may start from.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "open": (frozenset({"planned", "in_dialogue"}), "open"),
+    "close": (frozenset({"open"}), "closed"),
+    "decide": (frozenset({"closed"}), "decided"),
+    "cancel": (frozenset({"planned", "in_dialogue", "open", "closed"}), "cancelled"),
+}
+
+#: Call states in which grants may be recorded against the call: applications are in
+#: (closed) or the decision is made (decided). Not while the competition runs (§4.1).
+GRANTABLE_CALL_STATES = frozenset({"closed", "decided"})
+
+
+class RuleViolation(ValueError):
+    """A domain rule refused the action; ``kind`` names it for problem+json."""
+
+    def __init__(self, kind: str, detail: str, **extra: object) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+        self.extra = extra
+
+
+# --- scope and dialogue ------------------------------------------------------------------
+
+
+def scope_for(funder_kind: str, requested: str | None = None) -> Scope:
+    """The scope of a call by this kind of funder; a contradicting ``requested`` is refused."""
+    scope = SCOPE_BY_FUNDER_KIND.get(funder_kind)
+    if scope is None:
+        raise RuleViolation(
+            "not-a-funder",
+            f"Organisations of kind '{funder_kind}' do not publish cluster calls.",
+        )
+    if requested is not None and requested != scope:
+        raise RuleViolation(
+            "wrong-scope",
+            f"A {funder_kind.replace('_', ' ')} publishes {scope} calls, not {requested} ones "
+            "(ministries call nationally, growth forums, regions and municipalities regionally).",
+        )
+    return scope
+
+
+def home_forum(
+    organisation_id: str,
+    kind: str,
+    region_code: str | None,
+    municipality_code: str | None = None,
+) -> str | None:
+    """The growth forum whose area a regional funder belongs to (Bornholm has its own)."""
+    if kind == "growth_forum":
+        return organisation_id
+    if kind in ("region", "municipality") and region_code:
+        try:
+            return growth_forum_for_region(region_code, municipality_code).id
+        except KeyError:
+            return None
+    return None
+
+
+def needs_dialogue(*, strategic: bool, kind: str) -> bool:
+    """§3 "dialog og åbenhed": strategic calls and base-funding calls are consulted on."""
+    return strategic or kind == "base"
+
+
+def dialogue_parties(scope: str, funder_id: str, funder_forum: str | None = None) -> list[str]:
+    """Who is asked before a call is decided (§3).
+
+    National call: every regional growth forum (six, Bornholm included) and KL.
+    Regional call: FIVU/RTI and the *other* growth forums (not the funder's own area).
+    The funder itself is never asked.
+    """
+    forums = [f.id for f in GROWTH_FORUMS]
+    if scope == "national":
+        parties = [*forums, KL.id]
+    elif scope == "regional":
+        parties = [FIVU_RTI.id, *(f for f in forums if f != funder_forum)]
+    else:
+        raise ValueError(f"unknown scope {scope!r}")
+    return [p for p in parties if p != funder_id]
+
+
+def should_announce(*, strategic: bool, budget_dkk: int, threshold_dkk: int) -> bool:
+    """§3: larger calls of special relevance to clusters are announced to Klyngeforum."""
+    return strategic or budget_dkk >= threshold_dkk
+
+
+# --- call states ---------------------------------------------------------------------------
+
+
+def transition(state: str, action: str) -> str:
+    """The state after ``action``; an illegal move names the current state."""
+    try:
+        allowed_from, target = TRANSITIONS[action]
+    except KeyError:
+        raise ValueError(f"unknown action {action!r}") from None
+    if state not in allowed_from:
+        raise RuleViolation(
+            "illegal-transition",
+            f"A call in state '{state}' cannot {action}; allowed from: "
+            f"{', '.join(sorted(allowed_from))}.",
+            current_state=state,
+        )
+    return target
+
+
+@dataclass(frozen=True)
+class DialogueStatus:
+    answered: tuple[str, ...]
+    unanswered: tuple[str, ...]
+    deadline: date | None
+
+    def deadline_passed(self, today: date) -> bool:
+        return self.deadline is not None and today > self.deadline
+
+    def complete(self) -> bool:
+        return not self.unanswered
+
+
+def check_can_open(
+    *,
+    state: str,
+    criteria_published: bool,
+    dialogue: DialogueStatus | None,
+    today: date,
+) -> None:
+    """§4.1 clear published criteria and §3 dialogue before a call opens."""
+    transition(state, "open")
+    if not criteria_published:
+        raise RuleViolation(
+            "criteria-not-published",
+            "The call cannot open before its award criteria are published (§4.1: transparency, "
+            "competition and clear criteria). POST …/criteria/publish first.",
+        )
+    if state == "in_dialogue" and dialogue is not None:
+        if not dialogue.complete() and not dialogue.deadline_passed(today):
+            raise RuleViolation(
+                "dialogue-pending",
+                f"The dialogue is still running: {', '.join(dialogue.unanswered)} "
+                f"{'has' if len(dialogue.unanswered) == 1 else 'have'} not answered, and the "
+                f"deadline {dialogue.deadline} has not passed.",
+                unanswered=list(dialogue.unanswered),
+                deadline=str(dialogue.deadline),
+            )
+
+
+# --- dates and amounts ----------------------------------------------------------------------
+
+
+def check_period(starts_on: date, ends_on: date, what: str = "period") -> None:
+    if ends_on < starts_on:
+        raise RuleViolation(
+            "invalid-period", f"The {what} ends ({ends_on}) before it starts ({starts_on})."
+        )
+
+
+def check_call_dates(opens_on: date, closes_on: date, decision_on: date) -> None:
+    if closes_on < opens_on:
+        raise RuleViolation(
+            "invalid-dates", f"The call closes ({closes_on}) before it opens ({opens_on})."
+        )
+    if decision_on < closes_on:
+        raise RuleViolation(
+            "invalid-dates",
+            f"The decision ({decision_on}) cannot come before the call closes ({closes_on}).",
+        )
+
+
+def check_deadline(deadline: date, today: date) -> None:
+    if deadline < today:
+        raise RuleViolation(
+            "invalid-deadline", f"The dialogue deadline {deadline} is in the past ({today})."
+        )
+
+
+def check_criteria(weights: Sequence[float]) -> None:
+    """Published criteria: at least one, weights in percent adding up to 100."""
+    if not weights:
+        raise RuleViolation("no-criteria", "Publish at least one award criterion.")
+    total = sum(weights)
+    if abs(total - 100) > 1e-6:
+        raise RuleViolation(
+            "criteria-weights", f"The criteria's weights add up to {total:g}, not 100 (percent)."
+        )
+
+
+def duplicates(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    dup: list[str] = []
+    for v in values:
+        if v in seen and v not in dup:
+            dup.append(v)
+        seen.add(v)
+    return dup
+
+
+# --- 360Giving identifiers -------------------------------------------------------------------
+
+GRANT_PREFIX = "360G-klyngeforum"
+
+
+def org_identifier(organisation_id: str, cvr: str | None) -> str:
+    """org-id.guide style: ``DK-CVR-<cvr>`` where the CVR is known, else a stable local id."""
+    if cvr:
+        return f"DK-CVR-{cvr}"
+    return f"{GRANT_PREFIX}-org-{organisation_id}"
+
+
+def grant_identifier(grant_id: str) -> str:
+    return f"{GRANT_PREFIX}-{grant_id}"

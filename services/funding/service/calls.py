@@ -1,0 +1,429 @@
+"""Programmes, calls and the dialogue before a call (§3, §4.1). Never commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding import rules
+from services.funding.models import Call, DialogueRequest, Programme, messaging
+from services.funding.schemas import (
+    CallCreate,
+    CriteriaPublish,
+    DialogueAnswerIn,
+    ProgrammeCreate,
+)
+from services.funding.service.common import (
+    get_or_404,
+    new_id,
+    organisations,
+    problem,
+    require_clusters,
+    require_funder,
+)
+from shared.auth import Principal
+from shared.errors import Problem
+from shared.etag import require_if_match
+from shared.events import contracts as ev
+from shared.events.envelope import utcnow
+from shared.events.outbox import record_event
+from shared.reference import KLYNGEFORUM_SECRETARIAT
+
+
+@dataclass(frozen=True)
+class CallConfig:
+    dialogue_days: int
+    announce_threshold_dkk: int
+
+
+# --- programmes -----------------------------------------------------------------------------
+
+
+async def create_programme(
+    session: AsyncSession, data: ProgrammeCreate, principal: Principal
+) -> Programme:
+    funder = require_funder(principal, data.funder_id, "set up a programme")
+    try:
+        rules.check_period(data.starts_on, data.ends_on, "programme period")
+    except rules.RuleViolation as exc:
+        raise problem(exc, 422) from exc
+    prog = Programme(
+        id=new_id("prg"),
+        funder_id=funder,
+        name=data.name,
+        kind=data.kind,
+        source=data.source,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        priority_fields=list(data.priority_fields),
+        description=data.description,
+        created_at=utcnow(),
+    )
+    session.add(prog)
+    await session.flush()
+    await record_event(
+        session,
+        messaging,
+        "funding.programme.created",
+        ev.ProgrammeCreated(
+            programme_id=prog.id,
+            funder_id=funder,
+            name=prog.name,
+            kind=prog.kind,
+            source=prog.source,
+            starts_on=prog.starts_on,
+            ends_on=prog.ends_on,
+            priority_fields=prog.priority_fields,
+        ),
+        subject=prog.id,
+    )
+    return prog
+
+
+async def own_programme(session: AsyncSession, programme_id: str, funder_id: str) -> Programme:
+    prog = None if "\x00" in programme_id else await session.get(Programme, programme_id)
+    if prog is None:
+        raise Problem(422, "unknown-programme", f"No programme '{programme_id[:64]}'.")
+    if prog.funder_id != funder_id:
+        raise Problem(
+            403,
+            "not-your-programme",
+            f"Programme {prog.id} belongs to {prog.funder_id}; you act as {funder_id}.",
+        )
+    return prog
+
+
+# --- calls ----------------------------------------------------------------------------------
+
+
+def _facts(call: Call) -> dict[str, object]:
+    return {
+        "call_id": call.id,
+        "funder_id": call.funder_id,
+        "programme_id": call.programme_id,
+        "title": call.title,
+        "kind": call.kind,
+        "scope": call.scope,
+        "strategic": call.strategic,
+        "budget_dkk": call.budget_dkk,
+        "opens_on": call.opens_on,
+        "closes_on": call.closes_on,
+        "decision_on": call.decision_on,
+        "state": call.state,
+    }
+
+
+async def plan_call(
+    session: AsyncSession,
+    data: CallCreate,
+    principal: Principal,
+    config: CallConfig,
+    today: date,
+) -> Call:
+    funder = require_funder(principal, data.funder_id, "plan a call")
+    prog = await own_programme(session, data.programme_id, funder)
+    try:
+        scope = rules.scope_for(principal.organisation_kind, data.scope)
+        rules.check_call_dates(data.opens_on, data.closes_on, data.decision_on)
+    except rules.RuleViolation as exc:
+        raise problem(exc, 422) from exc
+    dialogue = rules.needs_dialogue(strategic=data.strategic, kind=prog.kind)
+    parties: list[str] = []
+    deadline: date | None = None
+    if dialogue:
+        deadline = data.dialogue_deadline or today + timedelta(days=config.dialogue_days)
+        try:
+            rules.check_deadline(deadline, today)
+        except rules.RuleViolation as exc:
+            raise problem(exc, 422) from exc
+        me = (await organisations(session, [funder])).get(funder)
+        forum = (
+            rules.home_forum(funder, me.kind, me.region_code, me.municipality_code) if me else None
+        )
+        parties = rules.dialogue_parties(scope, funder, forum)
+    now = utcnow()
+    call = Call(
+        id=new_id("call"),
+        funder_id=funder,
+        programme_id=prog.id,
+        title=data.title,
+        description=data.description,
+        kind=prog.kind,
+        scope=scope,
+        strategic=data.strategic,
+        budget_dkk=data.budget_dkk,
+        opens_on=data.opens_on,
+        closes_on=data.closes_on,
+        decision_on=data.decision_on,
+        criteria=[c.model_dump() for c in data.criteria],
+        state="in_dialogue" if dialogue else "planned",
+        dialogue_deadline=deadline,
+        announced=rules.should_announce(
+            strategic=data.strategic,
+            budget_dkk=data.budget_dkk,
+            threshold_dkk=config.announce_threshold_dkk,
+        ),
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    session.add(call)
+    await session.flush()
+    await record_event(
+        session,
+        messaging,
+        "funding.call.planned",
+        ev.CallPlanned(**_facts(call), dialogue_parties=parties, dialogue_deadline=deadline),
+        subject=call.id,
+    )
+    for party in parties:
+        req = DialogueRequest(
+            id=new_id("dlg"),
+            call_id=call.id,
+            recipient_id=party,
+            deadline=deadline,
+            cluster_ids=[],
+            created_at=now,
+        )
+        session.add(req)
+        await record_event(
+            session,
+            messaging,
+            "funding.dialogue.requested",
+            ev.DialogueRequested(
+                request_id=req.id,
+                call_id=call.id,
+                funder_id=funder,
+                recipient_id=party,
+                deadline=deadline,
+                title=call.title,
+                scope=scope,
+                strategic=call.strategic,
+                budget_dkk=call.budget_dkk,
+            ),
+            subject=call.id,
+            recipient=party,
+        )
+    if call.announced:
+        reason = "strategic" if call.strategic else "budget at or above the threshold"
+        await record_event(
+            session,
+            messaging,
+            "funding.call.announced",
+            ev.CallAnnounced(**_facts(call), reason=reason),
+            subject=call.id,
+            recipient=KLYNGEFORUM_SECRETARIAT.id,
+        )
+    await session.flush()
+    return call
+
+
+async def dialogue_requests_of(session: AsyncSession, call_id: str) -> list[DialogueRequest]:
+    rows = await session.execute(
+        select(DialogueRequest)
+        .where(DialogueRequest.call_id == call_id)
+        .order_by(DialogueRequest.id)
+    )
+    return list(rows.scalars())
+
+
+def dialogue_status(call: Call, requests: list[DialogueRequest]) -> rules.DialogueStatus | None:
+    if not requests:
+        return None
+    return rules.DialogueStatus(
+        answered=tuple(r.recipient_id for r in requests if r.answered_at),
+        unanswered=tuple(r.recipient_id for r in requests if not r.answered_at),
+        deadline=call.dialogue_deadline,
+    )
+
+
+async def own_call(session: AsyncSession, call_id: str, principal: Principal, what: str) -> Call:
+    call = await get_or_404(session, Call, call_id, "call")
+    if call.funder_id != principal.organisation_id:
+        raise Problem(
+            403,
+            "not-your-call",
+            f"Only the call's funder ({call.funder_id}) may {what}; you act as "
+            f"{principal.organisation_id}.",
+        )
+    return call
+
+
+def _touch(call: Call) -> None:
+    call.updated_at = utcnow()
+    call.version += 1
+
+
+async def publish_criteria(
+    session: AsyncSession,
+    call_id: str,
+    data: CriteriaPublish,
+    principal: Principal,
+    if_match: str | None,
+) -> Call:
+    call = await own_call(session, call_id, principal, "publish its criteria")
+    require_if_match(if_match, call.version)
+    if call.criteria_published_at is not None:
+        raise Problem(
+            409,
+            "criteria-already-published",
+            f"The criteria were published at {call.criteria_published_at.isoformat()}; "
+            "published criteria do not change (§4.1 transparency).",
+        )
+    if call.state in ("decided", "cancelled"):
+        raise Problem(
+            409, "illegal-transition", f"The call is {call.state}.", current_state=call.state
+        )
+    criteria = (
+        [c.model_dump() for c in data.criteria] if data.criteria is not None else call.criteria
+    )
+    try:
+        rules.check_criteria([c["weight"] for c in criteria])
+    except rules.RuleViolation as exc:
+        raise problem(exc, 422) from exc
+    call.criteria = criteria
+    call.criteria_published_at = utcnow()
+    _touch(call)
+    await session.flush()
+    return call
+
+
+async def _close_dialogue(
+    session: AsyncSession, call: Call, requests: list[DialogueRequest], reason: str
+) -> None:
+    if call.dialogue_closed_at is not None or not requests:
+        return
+    call.dialogue_closed_at = utcnow()
+    await record_event(
+        session,
+        messaging,
+        "funding.dialogue.closed",
+        ev.DialogueClosed(
+            call_id=call.id,
+            funder_id=call.funder_id,
+            reason=reason,
+            answered=[r.recipient_id for r in requests if r.answered_at],
+            unanswered=[r.recipient_id for r in requests if not r.answered_at],
+        ),
+        subject=call.id,
+    )
+
+
+_EVENTS = {
+    "open": ("funding.call.opened", ev.CallOpened),
+    "close": ("funding.call.closed", ev.CallClosed),
+    "decide": ("funding.call.decided", ev.CallDecided),
+    "cancel": ("funding.call.cancelled", ev.CallCancelled),
+}
+
+
+async def move_call(
+    session: AsyncSession,
+    call_id: str,
+    action: str,
+    principal: Principal,
+    today: date,
+    if_match: str | None = None,
+    reason: str | None = None,
+) -> Call:
+    """open | close | decide | cancel, by the call's funder only; illegal moves → 409."""
+    call = await own_call(session, call_id, principal, f"{action} it")
+    if if_match is not None:
+        require_if_match(if_match, call.version)
+    requests = await dialogue_requests_of(session, call.id)
+    try:
+        if action == "open":
+            rules.check_can_open(
+                state=call.state,
+                criteria_published=call.criteria_published_at is not None,
+                dialogue=dialogue_status(call, requests),
+                today=today,
+            )
+        target = rules.transition(call.state, action)
+    except rules.RuleViolation as exc:
+        raise problem(exc) from exc
+    if action == "open":
+        await _close_dialogue(session, call, requests, "deadline_passed")
+    elif action == "cancel":
+        await _close_dialogue(session, call, requests, "cancelled")
+    previous, call.state = call.state, target
+    _touch(call)
+    type_, model = _EVENTS[action]
+    extra: dict[str, object] = {}
+    if action == "open":
+        extra["criteria"] = call.criteria
+    if action == "cancel":
+        extra["reason"] = reason
+    await record_event(
+        session,
+        messaging,
+        type_,
+        model(
+            call_id=call.id, funder_id=call.funder_id, from_state=previous, to_state=target, **extra
+        ),
+        subject=call.id,
+    )
+    await session.flush()
+    return call
+
+
+# --- dialogue -------------------------------------------------------------------------------
+
+
+async def answer_dialogue(
+    session: AsyncSession, request_id: str, data: DialogueAnswerIn, principal: Principal
+) -> DialogueRequest:
+    """Only the addressed party answers, once; while the dialogue is still open."""
+    req = await get_or_404(session, DialogueRequest, request_id, "dialogue request")
+    if req.recipient_id != principal.organisation_id:
+        raise Problem(
+            403,
+            "not-your-request",
+            f"This dialogue request is addressed to {req.recipient_id}; you act as "
+            f"{principal.organisation_id}.",
+        )
+    if req.answered_at is not None:
+        raise Problem(
+            409,
+            "already-answered",
+            f"You answered this request at {req.answered_at.isoformat()}; an answer is given "
+            "once (send the funder anything further directly).",
+        )
+    call = await session.get(Call, req.call_id)
+    assert call is not None
+    if call.dialogue_closed_at is not None and call.state != "in_dialogue":
+        raise Problem(
+            409,
+            "dialogue-closed",
+            f"The dialogue on call {call.id} is closed (the call is {call.state}).",
+            current_state=call.state,
+        )
+    await require_clusters(session, list(data.cluster_ids), active=False)
+    req.answered_at = utcnow()
+    req.comment = data.comment
+    req.co_financing_dkk = data.co_financing_dkk
+    req.cluster_ids = list(data.cluster_ids)
+    await session.flush()
+    await record_event(
+        session,
+        messaging,
+        "funding.dialogue.answered",
+        ev.DialogueAnswered(
+            request_id=req.id,
+            call_id=call.id,
+            party_id=req.recipient_id,
+            co_financing_dkk=data.co_financing_dkk,
+            cluster_ids=req.cluster_ids,
+        ),
+        subject=call.id,
+        recipient=call.funder_id,
+    )
+    requests = await dialogue_requests_of(session, call.id)
+    if all(r.answered_at for r in requests):
+        await _close_dialogue(session, call, requests, "all_answered")
+        _touch(call)
+    await session.flush()
+    return req

@@ -1,0 +1,321 @@
+"""Grants, coordinated-financing agreements and the 360Giving export. Never commits."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding import rules
+from services.funding.models import Agreement, Call, Grant, messaging
+from services.funding.schemas import AgreementCreate, GrantCreate, GrantTerminate, GrantUpdate
+from services.funding.service.calls import own_programme
+from services.funding.service.common import (
+    get_or_404,
+    new_id,
+    organisations,
+    problem,
+    require_clusters,
+    require_funder,
+    require_parties_known,
+)
+from shared.auth import Principal
+from shared.errors import Problem
+from shared.etag import require_if_match
+from shared.events import contracts as ev
+from shared.events.envelope import utcnow
+from shared.events.outbox import record_event
+
+# --- grants ---------------------------------------------------------------------------------
+
+
+def grant_facts(grant: Grant) -> dict[str, Any]:
+    return {
+        "grant_id": grant.id,
+        "funder_id": grant.funder_id,
+        "cluster_id": grant.cluster_id,
+        "programme_id": grant.programme_id,
+        "call_id": grant.call_id,
+        "agreement_id": grant.agreement_id,
+        "kind": grant.kind,
+        "amount_dkk": grant.amount_dkk,
+        "starts_on": grant.starts_on,
+        "ends_on": grant.ends_on,
+        "activities": list(grant.activities),
+        "status": grant.status,
+    }
+
+
+async def _check_agreement(
+    session: AsyncSession, agreement_id: str, funder: str, cluster_id: str
+) -> None:
+    agreement = None if "\x00" in agreement_id else await session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise Problem(422, "unknown-agreement", f"No agreement '{agreement_id[:64]}'.")
+    if funder not in agreement.party_ids:
+        raise Problem(
+            422,
+            "not-a-party",
+            f"{funder} is not a party to agreement {agreement.id} "
+            f"({', '.join(agreement.party_ids)}).",
+        )
+    covered = (
+        agreement.cluster_id == cluster_id
+        if agreement.kind == "co_financing"
+        else any(
+            cluster_id in p.get("cluster_ids", [])
+            for p in agreement.parties
+            if p["party_id"] == funder
+        )
+    )
+    if not covered:
+        raise Problem(
+            422,
+            "agreement-does-not-cover",
+            f"Agreement {agreement.id} does not cover cluster {cluster_id} for {funder}.",
+        )
+
+
+async def award_grant(
+    session: AsyncSession, data: GrantCreate, principal: Principal, today: date
+) -> Grant:
+    funder = require_funder(principal, data.funder_id, "award a grant")
+    prog = await own_programme(session, data.programme_id, funder)
+    kind = data.kind or prog.kind
+    if kind != prog.kind:
+        raise Problem(
+            422,
+            "kind-mismatch",
+            f"Programme {prog.id} gives {prog.kind} funding; this grant says {kind}.",
+        )
+    await require_clusters(session, [data.cluster_id])
+    if data.call_id:
+        call = None if "\x00" in data.call_id else await session.get(Call, data.call_id)
+        if call is None or call.funder_id != funder or call.programme_id != prog.id:
+            raise Problem(
+                422,
+                "unknown-call",
+                f"No call '{data.call_id[:64]}' of yours under programme {prog.id}.",
+            )
+        if call.state not in rules.GRANTABLE_CALL_STATES:
+            raise Problem(
+                409,
+                "call-not-decided",
+                f"Grants under call {call.id} are recorded once it has closed or been decided "
+                f"(it is {call.state}).",
+                current_state=call.state,
+            )
+    if data.agreement_id:
+        await _check_agreement(session, data.agreement_id, funder, data.cluster_id)
+    now = utcnow()
+    grant = Grant(
+        id=new_id("grt"),
+        funder_id=funder,
+        cluster_id=data.cluster_id,
+        programme_id=prog.id,
+        call_id=data.call_id,
+        agreement_id=data.agreement_id,
+        kind=kind,
+        title=data.title,
+        description=data.description,
+        amount_dkk=data.amount_dkk,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        activities=list(data.activities),
+        awarded_on=data.awarded_on or today,
+        status="active",
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    session.add(grant)
+    await session.flush()
+    await record_event(
+        session,
+        messaging,
+        "funding.grant.awarded",
+        ev.GrantAwarded(**grant_facts(grant)),
+        subject=grant.id,
+    )
+    return grant
+
+
+async def _own_grant(session: AsyncSession, grant_id: str, principal: Principal) -> Grant:
+    grant = await get_or_404(session, Grant, grant_id, "grant")
+    if grant.funder_id != principal.organisation_id:
+        raise Problem(
+            403,
+            "not-your-grant",
+            f"Only the funder ({grant.funder_id}) changes this grant; you act as "
+            f"{principal.organisation_id}.",
+        )
+    return grant
+
+
+async def amend_grant(
+    session: AsyncSession,
+    grant_id: str,
+    data: GrantUpdate,
+    principal: Principal,
+    if_match: str | None,
+) -> Grant:
+    grant = await _own_grant(session, grant_id, principal)
+    require_if_match(if_match, grant.version)
+    if grant.status != "active":
+        raise Problem(409, "grant-terminated", f"Grant {grant.id} was terminated.")
+    changes = data.model_dump(exclude_unset=True)
+    starts = changes.get("starts_on", grant.starts_on)
+    ends = changes.get("ends_on", grant.ends_on)
+    try:
+        rules.check_period(starts, ends, "grant period")
+    except rules.RuleViolation as exc:
+        raise problem(exc, 422) from exc
+    if changes.get("agreement_id"):
+        await _check_agreement(session, changes["agreement_id"], grant.funder_id, grant.cluster_id)
+    changed = [k for k, v in changes.items() if getattr(grant, k) != v]
+    for key in changed:
+        setattr(grant, key, changes[key])
+    if changed:
+        grant.updated_at = utcnow()
+        grant.version += 1
+        await session.flush()
+        await record_event(
+            session,
+            messaging,
+            "funding.grant.amended",
+            ev.GrantAmended(**grant_facts(grant), changed=changed),
+            subject=grant.id,
+        )
+    return grant
+
+
+async def terminate_grant(
+    session: AsyncSession,
+    grant_id: str,
+    data: GrantTerminate,
+    principal: Principal,
+    if_match: str | None,
+) -> Grant:
+    grant = await _own_grant(session, grant_id, principal)
+    require_if_match(if_match, grant.version)
+    if grant.status != "active":
+        raise Problem(409, "grant-terminated", f"Grant {grant.id} was already terminated.")
+    if not grant.starts_on <= data.terminated_on <= grant.ends_on:
+        raise Problem(
+            422,
+            "invalid-termination-date",
+            f"terminated_on must lie in the grant period {grant.starts_on}–{grant.ends_on}.",
+        )
+    grant.status = "terminated"
+    grant.terminated_on = data.terminated_on
+    grant.termination_reason = data.reason
+    grant.updated_at = utcnow()
+    grant.version += 1
+    await session.flush()
+    await record_event(
+        session,
+        messaging,
+        "funding.grant.terminated",
+        ev.GrantTerminated(
+            **grant_facts(grant), terminated_on=data.terminated_on, reason=data.reason
+        ),
+        subject=grant.id,
+    )
+    return grant
+
+
+# --- agreements -----------------------------------------------------------------------------
+
+
+async def conclude_agreement(
+    session: AsyncSession, data: AgreementCreate, principal: Principal, today: date
+) -> Agreement:
+    party_ids = [p.party_id for p in data.parties]
+    if principal.organisation_id not in party_ids:
+        raise Problem(
+            403,
+            "not-a-party",
+            f"An agreement is recorded by one of its parties ({', '.join(party_ids)}); you act "
+            f"as {principal.organisation_id}.",
+        )
+    await require_parties_known(session, party_ids)
+    clusters = [c for p in data.parties for c in p.cluster_ids]
+    if data.cluster_id:
+        clusters.append(data.cluster_id)
+    await require_clusters(session, clusters, active=False)
+    parties = [p.model_dump(mode="json") for p in data.parties]
+    agreement = Agreement(
+        id=new_id("agr"),
+        kind=data.kind,
+        title=data.title,
+        created_by=principal.organisation_id,
+        cluster_id=data.cluster_id,
+        parties=parties,
+        party_ids=party_ids,
+        concluded_on=data.concluded_on or today,
+        created_at=utcnow(),
+    )
+    session.add(agreement)
+    await session.flush()
+    await record_event(
+        session,
+        messaging,
+        "funding.agreement.concluded",
+        ev.AgreementConcluded(
+            agreement_id=agreement.id,
+            kind=agreement.kind,
+            created_by=agreement.created_by,
+            cluster_id=agreement.cluster_id,
+            parties=[ev.AgreementPartyFacts.model_validate(p) for p in parties],
+        ),
+        subject=agreement.id,
+    )
+    return agreement
+
+
+# --- 360Giving ------------------------------------------------------------------------------
+
+
+async def giving360(session: AsyncSession) -> dict[str, Any]:
+    """Grants in the 360Giving Data Standard's JSON shape ({"grants": [...]})."""
+    grants = list((await session.execute(select(Grant).order_by(Grant.id))).scalars())
+    orgs = await organisations(
+        session, {g.cluster_id for g in grants} | {g.funder_id for g in grants}
+    )
+
+    def org(org_id: str) -> dict[str, str]:
+        info = orgs.get(org_id)
+        return {
+            "id": rules.org_identifier(org_id, info.cvr if info else None),
+            "name": info.name if info else org_id,
+        }
+
+    out = []
+    for g in grants:
+        end = g.terminated_on or g.ends_on
+        out.append(
+            {
+                "id": rules.grant_identifier(g.id),
+                "title": g.title,
+                "description": g.description or g.title,
+                "currency": "DKK",
+                "amountAwarded": g.amount_dkk,
+                "awardDate": g.awarded_on.isoformat(),
+                "recipientOrganization": [org(g.cluster_id)],
+                "fundingOrganization": [org(g.funder_id)],
+                "plannedDates": [
+                    {
+                        "startDate": g.starts_on.isoformat(),
+                        "endDate": end.isoformat(),
+                        "duration": max(1, round((end - g.starts_on).days / 30.44)),
+                    }
+                ],
+                "grantProgramme": [{"code": g.programme_id}],
+                "classifications": [
+                    {"vocabulary": "klyngeforum-grant-kind", "code": g.kind, "title": g.kind}
+                ],
+            }
+        )
+    return {"grants": out}
