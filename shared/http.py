@@ -40,6 +40,7 @@ from shared.events.tables import MessagingTables
 from shared.logging import configure_logging
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 from shared.settings import ServiceSettings
+from shared.validation import Text
 
 log = structlog.get_logger("http")
 
@@ -295,7 +296,9 @@ def _ops_router(service: str) -> APIRouter:
         session: Annotated[AsyncSession, Depends(session_dependency)],
         _principal: Annotated[Principal, Depends(require_scope("admin"))],
         consumer: Annotated[
-            str | None, Query(max_length=120, description="Only this durable consumer's")
+            # Text: a NUL is refused (422) before PostgreSQL sees it.
+            Text | None,
+            Query(max_length=120, description="Only this durable consumer's"),
         ] = None,
         cursor: Annotated[str | None, Query(max_length=500)] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,

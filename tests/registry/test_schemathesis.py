@@ -9,11 +9,23 @@ app reaches schemathesis's ``not_a_server_error`` check and fails the test.
 
 Bounded and repeatable: 25 examples per operation and generation mode, derandomized, no
 example database, no shrinking phase.
+
+Random path ids would only ever meet 404s, so the cluster endpoints get real ones: before
+fuzzing, a few clusters (an innovation network with members, a ministry seat and an agreed
+override) are registered, and every other example of an operation has its ids — and a few
+body fields that name other records (``ministry_id``, ``merged_into_id``, an override's
+parties) — replaced by real ones, with ``If-Match: *``, so the generated profiles, members,
+league and status changes reach the database. League changes and overrides are sent as
+FIVU/RTI (only a funder, or a named party, gets that far); everything else as the
+secretariat (admin).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import count
 from typing import Any
 
 import httpx
@@ -25,6 +37,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from tests.conftest import Suite
+from tests.registry.test_clusters_api import cvr
 
 MAX_EXAMPLES = 25
 OPENAPI = "/registry/openapi.json"
@@ -69,12 +82,40 @@ class LoopBridge:
         await send({"type": "http.response.body", "body": response.content})
 
 
+@dataclass(frozen=True)
+class Known:
+    """Real values to put into every other example (see the module docstring)."""
+
+    path: Mapping[str, list[str]] = field(default_factory=dict)
+    body: Mapping[str, list[Any]] = field(default_factory=dict)
+    #: Operation label → the headers to send instead of the default ones.
+    headers: Mapping[str, dict[str, str]] = field(default_factory=dict)
+
+    def apply(self, case: schemathesis.Case, n: int) -> dict[str, str] | None:
+        if n % 2:
+            return None
+        pick = n // 2
+        for name, values in self.path.items():
+            if case.path_parameters and name in case.path_parameters:
+                case.path_parameters[name] = values[pick % len(values)]
+        if isinstance(case.body, dict):
+            for name, values in self.body.items():
+                if name in case.body:
+                    case.body[name] = values[pick % len(values)]
+        return {"If-Match": "*"}
+
+
 def fuzz(
-    bridge: LoopBridge, headers: dict[str, str], mode: GenerationMode
+    bridge: LoopBridge,
+    headers: dict[str, str],
+    mode: GenerationMode,
+    known: Known | None = None,
 ) -> list[tuple[str, int]]:
     """Run every operation of the registry's OpenAPI; return (operation, status) seen."""
     schema = schemathesis.openapi.from_asgi(OPENAPI, bridge)
     seen: list[tuple[str, int]] = []
+    known = known or Known()
+    examples = count()
     for result in schema.get_all_operations():
         operation = result.ok()
 
@@ -88,7 +129,9 @@ def fuzz(
         )
         @given(case=operation.as_strategy(generation_mode=mode))
         def check(case: schemathesis.Case) -> None:
-            response = case.call(headers=headers)
+            send = known.headers.get(case.operation.label, headers)
+            extra = known.apply(case, next(examples))
+            response = case.call(headers={**send, **(extra or {})})
             seen.append((case.operation.label, response.status_code))
             case.validate_response(response, checks=[not_a_server_error])
 
@@ -101,13 +144,112 @@ def fuzz(
     return seen
 
 
+async def seed_clusters(suite: Suite) -> Known:
+    """Register real clusters, members, a seat and an override for the fuzzing to hit."""
+    fivu = await suite.auth("fivu-rti")
+    ids: list[str] = []
+    for name, number, kind in [
+        ("Fuzz Netværk", cvr(800), "innovation_network"),
+        ("Fuzz Klynge", cvr(801), "cluster"),
+    ]:
+        resp = await suite.http.post(
+            "/registry/v1/clusters",
+            json={
+                "name": name,
+                "cvr": number,
+                "cluster_kind": kind,
+                "league": "emerging",
+                "home_municipality_code": "0657",
+                "fields": ["energy"],
+            },
+            headers=fivu,
+        )
+        assert resp.status_code == 201, resp.text
+        ids.append(resp.json()["id"])
+    network = ids[0]
+    own = await suite.auth(network)
+    members = []
+    for i, muni in enumerate(["0657", "0751", "0101"]):
+        resp = await suite.http.post(
+            f"/registry/v1/clusters/{network}/members",
+            json={"kind": "firm", "name": f"Fuzz {i}", "municipality_code": muni},
+            headers=own,
+        )
+        assert resp.status_code == 201, resp.text
+        members.append(resp.json()["id"])
+    seat = await suite.http.post(
+        f"/registry/v1/clusters/{network}/ministry-seats",
+        json={"ministry_id": "ministeriet-energi", "group": "steering", "offered_on": "2026-01-01"},
+        headers=own,
+    )
+    override = await suite.http.post(
+        f"/registry/v1/clusters/{network}/responsibility-overrides",
+        json={"primary": ["fivu-rti"], "reason": "Aftalt til fuzzing"},
+        headers=fivu,
+    )
+    assert seat.status_code == override.status_code == 201, (seat.text, override.text)
+    return Known(
+        path={
+            "cluster_id": ids,
+            "member_id": members,
+            "seat_id": [seat.json()["id"]],
+            "override_id": [override.json()["id"]],
+            "organisation_id": ["fivu-rti", network],
+        },
+        body={
+            "cvr": [cvr(seed) for seed in range(900, 906)],
+            "home_municipality_code": ["0657", "0400", "0101"],
+            "municipalities_served": [["0751"], [], ["0400", "0461"]],
+            "municipality_code": ["0657", None, "0851"],
+            "ministry_id": ["ministeriet-miljoe", "ministeriet-foedevarer"],
+            "merged_into_id": ids,
+            "primary": [["fivu-rti"], ["fivu-rti", "vaekstforum-midtjylland"]],
+        },
+        headers={
+            "POST /registry/v1/clusters/{cluster_id}/league-changes": fivu,
+            "POST /registry/v1/clusters/{cluster_id}/responsibility-overrides": fivu,
+            "DELETE /registry/v1/clusters/{cluster_id}/responsibility-overrides/{override_id}": (
+                fivu
+            ),
+            "PUT /registry/v1/clusters/{cluster_id}/ministry-seats/{seat_id}": await suite.auth(
+                "ministeriet-energi"
+            ),
+        },
+    )
+
+
+CLUSTER_OPERATIONS = {
+    "GET /registry/v1/clusters",
+    "POST /registry/v1/clusters",
+    "GET /registry/v1/clusters/{cluster_id}",
+    "PATCH /registry/v1/clusters/{cluster_id}",
+    "POST /registry/v1/clusters/{cluster_id}/league-changes",
+    "GET /registry/v1/clusters/{cluster_id}/league-history",
+    "POST /registry/v1/clusters/{cluster_id}/status",
+    "GET /registry/v1/clusters/{cluster_id}/members",
+    "POST /registry/v1/clusters/{cluster_id}/members",
+    "PUT /registry/v1/clusters/{cluster_id}/members/{member_id}",
+    "DELETE /registry/v1/clusters/{cluster_id}/members/{member_id}",
+    "GET /registry/v1/clusters/{cluster_id}/responsibility",
+    "POST /registry/v1/clusters/{cluster_id}/responsibility-overrides",
+    "DELETE /registry/v1/clusters/{cluster_id}/responsibility-overrides/{override_id}",
+    "GET /registry/v1/clusters/{cluster_id}/ministry-seats",
+    "POST /registry/v1/clusters/{cluster_id}/ministry-seats",
+    "PUT /registry/v1/clusters/{cluster_id}/ministry-seats/{seat_id}",
+    "GET /registry/v1/merger-suggestions",
+    "GET /registry/v1/fields",
+    "GET /registry/v1/societal-tasks",
+}
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 async def test_registry_api_never_answers_5xx(suite: Suite, mode: GenerationMode) -> None:
-    # klyngeforum holds organisations:write and clients:write, so writes get past auth.
+    # klyngeforum holds organisations:write, clients:write and admin, so writes get past auth.
     headers = await suite.auth("klyngeforum")
+    known = await seed_clusters(suite)
     bridge = LoopBridge(suite.dispatcher, asyncio.get_running_loop())
     try:
-        seen = await asyncio.to_thread(fuzz, bridge, headers, mode)
+        seen = await asyncio.to_thread(fuzz, bridge, headers, mode, known)
     finally:
         await bridge.client.aclose()
 
@@ -118,6 +260,11 @@ async def test_registry_api_never_answers_5xx(suite: Suite, mode: GenerationMode
         "POST /registry/v1/clients",
         "POST /registry/v1/oauth/token",
     } <= operations
+    if mode is GenerationMode.POSITIVE:
+        assert CLUSTER_OPERATIONS <= operations
+    else:
+        # Negative mode cannot break a lone string path id; every cluster write it can break.
+        assert {op for op in CLUSTER_OPERATIONS if not op.startswith("GET")} <= operations
     assert len(seen) >= 5 * len(operations)
     assert all(status < 500 for _, status in seen)
     if mode is GenerationMode.POSITIVE:
@@ -125,3 +272,16 @@ async def test_registry_api_never_answers_5xx(suite: Suite, mode: GenerationMode
         assert ("POST /registry/v1/organisations", 201) in seen
         assert ("GET /registry/v1/organisations", 200) in seen
         assert "GET /registry/v1/organisations/{organisation_id}" in operations
+        # The real ids let generated writes through to the database.
+        statuses = set(seen)
+        for reached in [
+            ("POST /registry/v1/clusters", 201),
+            ("GET /registry/v1/clusters/{cluster_id}", 200),
+            ("PATCH /registry/v1/clusters/{cluster_id}", 200),
+            ("POST /registry/v1/clusters/{cluster_id}/members", 201),
+            ("PUT /registry/v1/clusters/{cluster_id}/members/{member_id}", 200),
+            ("GET /registry/v1/clusters/{cluster_id}/responsibility", 200),
+            ("POST /registry/v1/clusters/{cluster_id}/responsibility-overrides", 201),
+            ("POST /registry/v1/clusters/{cluster_id}/league-changes", 200),
+        ]:
+            assert reached in statuses, reached

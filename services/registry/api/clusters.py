@@ -21,6 +21,7 @@ from services.registry.models import (
     Member,
     MinistrySeat,
     ResponsibilityOverride,
+    idempotency_keys,
 )
 from services.registry.rules import (
     member_profile,
@@ -35,6 +36,7 @@ from services.registry.schemas import (
     ClusterStatus,
     ClusterSummary,
     ClusterUpdate,
+    FieldQuery,
     LabelLevel,
     League,
     LeagueChangeIn,
@@ -56,6 +58,7 @@ from services.registry.schemas import (
     WarningOut,
 )
 from services.registry.service.clusters import RuleConfig
+from shared import idempotency
 from shared.auth import Principal, current_principal
 from shared.db import session_dependency
 from shared.etag import etag
@@ -66,6 +69,9 @@ from shared.reference.fields import FIELDS, SOCIETAL_TASKS
 Session = Annotated[AsyncSession, Depends(session_dependency)]
 Caller = Annotated[Principal, Depends(current_principal)]
 IfMatch = Annotated[str | None, Header(description="ETag of the version you read")]
+IdempotencyKey = Annotated[
+    str | None, Header(description="Repeat a creating POST safely: a retry gets the first answer")
+]
 
 router = APIRouter(prefix="/registry/v1", tags=["clusters"])
 
@@ -229,7 +235,7 @@ async def list_clusters(
     municipality: Annotated[
         str | None, Query(pattern=r"^\d{4}$", description="Home or served municipality")
     ] = None,
-    field: Annotated[str | None, Query(max_length=40, description="Field code")] = None,
+    field: Annotated[FieldQuery | None, Query(description="Field code (GET …/fields)")] = None,
     label: LabelLevel | None = None,
     q: Annotated[
         str | None, Query(max_length=100, description="Text in name or description")
@@ -255,6 +261,19 @@ async def list_clusters(
     return Page[ClusterSummary](items=[summary(*r) for r in rows], next_cursor=next_cursor)
 
 
+async def _replayed(
+    request: Request, session: AsyncSession, principal: Principal, key: str | None, body: Any
+) -> tuple[str, tuple[int, Any] | None]:
+    """ARCHITECTURE: creating POSTs accept ``Idempotency-Key``; a retry gets the first answer."""
+    fingerprint = idempotency.request_fingerprint(
+        "POST", request.url.path, body.model_dump(mode="json")
+    )
+    stored = await idempotency.replay(
+        session, idempotency_keys, principal.client_id, key, fingerprint
+    )
+    return fingerprint, stored
+
+
 @router.post(
     "/clusters",
     status_code=201,
@@ -262,10 +281,35 @@ async def list_clusters(
     summary="Register a cluster organisation with its first league (FIVU/RTI, growth forum)",
 )
 async def register_cluster(
-    session: Session, body: ClusterCreate, principal: Caller, config: Config
+    request: Request,
+    session: Session,
+    body: ClusterCreate,
+    principal: Caller,
+    config: Config,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    fingerprint, stored = await _replayed(request, session, principal, idempotency_key, body)
+    if stored:
+        status, out = stored
+        return JSONResponse(
+            out,
+            status_code=status,
+            headers={
+                "ETag": etag(out["version"]),
+                "Location": f"/registry/v1/clusters/{out['id']}",
+            },
+        )
     cluster = await service.register_cluster(session, body, principal, config)
     out = await cluster_out(session, cluster, config)
+    await idempotency.remember(
+        session,
+        idempotency_keys,
+        principal.client_id,
+        idempotency_key,
+        fingerprint,
+        201,
+        out.model_dump(mode="json"),
+    )
     return with_etag(out, cluster.version, 201, Location=f"/registry/v1/clusters/{cluster.id}")
 
 
@@ -368,11 +412,26 @@ async def list_members(
     summary="Add a member (the cluster organisation itself)",
 )
 async def add_member(
-    session: Session, cluster_id: str, body: MemberIn, principal: Caller, config: Config
+    request: Request,
+    session: Session,
+    cluster_id: str,
+    body: MemberIn,
+    principal: Caller,
+    config: Config,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    fingerprint, stored = await _replayed(request, session, principal, idempotency_key, body)
+    if stored:
+        status, out = stored
+        location = f"/registry/v1/clusters/{cluster_id}/members/{out['id']}"
+        return JSONResponse(out, status_code=status, headers={"Location": location})
     member = await service.add_member(session, cluster_id, body, principal, config)
+    out = member_out(member).model_dump(mode="json")
+    await idempotency.remember(
+        session, idempotency_keys, principal.client_id, idempotency_key, fingerprint, 201, out
+    )
     return JSONResponse(
-        member_out(member).model_dump(mode="json"),
+        out,
         status_code=201,
         headers={"Location": f"/registry/v1/clusters/{cluster_id}/members/{member.id}"},
     )

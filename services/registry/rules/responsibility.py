@@ -24,8 +24,10 @@ class CentreOfGravityRule:
     Count the members whose municipality is known, by growth-forum area (the five regions,
     with Bornholm as its own area, since it has its own growth forum). If at least
     ``min_members`` members are located and one area holds a share of them of at least
-    ``threshold``, that area is the centre of gravity. Otherwise there is none. Both numbers
-    are settings (``REGISTRY_COG_THRESHOLD``, ``REGISTRY_COG_MIN_MEMBERS``).
+    ``threshold``, that area is the centre of gravity. Otherwise there is none — also when
+    two areas tie for the largest share (a 50/50 split has no *particular* centre). Members
+    without a municipality are ignored. Both numbers are settings
+    (``REGISTRY_COG_THRESHOLD``, ``REGISTRY_COG_MIN_MEMBERS``).
     """
 
     threshold: float = 0.5
@@ -66,6 +68,18 @@ def centre_of_gravity(
         )
     top, top_count = next(iter(ordered.items()))
     share = top_count / located
+    tied = sorted(f for f, n in ordered.items() if n == top_count)
+    if len(tied) > 1:
+        return CentreOfGravity(
+            None,
+            share,
+            located,
+            ordered,
+            rule.threshold,
+            rule.min_members,
+            f"{' and '.join(tied)} tie with {top_count} of {located} located members each "
+            f"({share:.0%}); no single area is the centre of gravity",
+        )
     if share >= rule.threshold:
         return CentreOfGravity(
             top,
@@ -129,7 +143,8 @@ def responsibility(
         )
     if league == "national":
         if cog.forum_id is None:
-            forums = tuple(cog.counts) or (home_forum,)
+            # The regions share it: the home region's forum and every area with members.
+            forums = (home_forum, *(f for f in cog.counts if f != home_forum))
             return Responsibility(
                 (FIVU_RTI_ID,),
                 forums,
@@ -149,12 +164,14 @@ def responsibility(
         )
     if league == "emerging":
         served = sorted(set(municipalities_served) or {home_municipality})
+        # FIVU/RTI or other national parties share it "only in special cases" (§1): such a
+        # case is an agreed exception, recorded as an override with its reason, not a default.
         return Responsibility(
             (home_forum, *(f"kommune-{code}" for code in served)),
-            (FIVU_RTI_ID,),
+            (),
             "emerging",
             "§1: the regional growth forums/regions and the municipalities have the primary "
             "responsibility for local and emerging clusters; FIVU/RTI or other national "
-            "parties may share it in special cases.",
+            "parties share it only in special cases, recorded as an agreed exception.",
         )
     raise ValueError(f"unknown league: {league}")

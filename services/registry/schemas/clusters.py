@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from services.registry.schemas.organisations import ShortName, Website
-from shared.reference.fields import field_by_code, task_by_code
+from shared.reference.fields import FIELDS, SOCIETAL_TASKS, field_by_code, task_by_code
 from shared.validation import Cvr, MunicipalityCode, Text, UtcDatetime, text
 
 League = Literal["world_class", "national", "emerging"]
@@ -21,6 +29,38 @@ SeatGroup = Literal["steering", "follow_up"]
 
 Name = text(min_length=2, max_length=300)
 Reason = text(min_length=3, max_length=2000)
+#: A field-of-strength code; checked by the validators below (with a pointer to the taxonomy),
+#: and shown as an enum in the OpenAPI document so clients see the taxonomy.
+FieldCode = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": [f.code for f in FIELDS]}, mode="validation")
+]
+
+
+def _known_field(value: str) -> str:
+    if value not in field_by_code():
+        raise ValueError(f"unknown field '{value}'; see GET /registry/v1/fields for the taxonomy")
+    return value
+
+
+#: A field code as a query parameter: checked at once (unknown → 422; never reaches the DB).
+FieldQuery = Annotated[
+    str,
+    AfterValidator(_known_field),
+    WithJsonSchema({"type": "string", "enum": [f.code for f in FIELDS]}, mode="validation"),
+]
+TaskCode = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "enum": [t.code for t in SOCIETAL_TASKS]}, mode="validation"),
+]
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Drop ``null`` from an optional field's JSON schema: it may be left out, not nulled."""
+    options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
 
 
 def _fields(values: list[str]) -> list[str]:
@@ -37,7 +77,7 @@ class SocietalTaskIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    task: str = Field(description="Code from GET /registry/v1/societal-tasks")
+    task: TaskCode = Field(description="Code from GET /registry/v1/societal-tasks")
     backing_of_central_actors: bool = False
     added_value_in_coordination: bool = False
     resources_without_crowding_out: bool = False
@@ -65,6 +105,13 @@ class Obligations(BaseModel):
     no_lobbying: bool
     declared_on: date
 
+    @field_validator("declared_on")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("declared_on lies in the future")
+        return value
+
 
 class QualityLabel(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -80,7 +127,7 @@ class _ClusterProfile(BaseModel):
     description: Annotated[Text, Field(max_length=5000)] | None = None
     founded_on: date | None = None
     municipalities_served: list[MunicipalityCode] = Field(default_factory=list, max_length=98)
-    fields: list[str] = Field(default_factory=list, max_length=14)
+    fields: list[FieldCode] = Field(default_factory=list, max_length=14)
     functions: list[ClusterFunction] = Field(default_factory=list, max_length=2)
     societal_tasks: list[SocietalTaskIn] = Field(default_factory=list, max_length=10)
     obligations: Obligations | None = None
@@ -123,17 +170,34 @@ class ClusterCreate(_ClusterProfile):
 class ClusterUpdate(_ClusterProfile):
     """Partial update of a cluster's own profile (only the fields sent change)."""
 
-    name: Name | None = None  # type: ignore[valid-type]
-    cluster_kind: ClusterKind | None = None
-    home_municipality_code: MunicipalityCode | None = None
+    # Optional but never null (the OpenAPI document says so; _not_null refuses a null).
+    name: Name | None = Field(None, json_schema_extra=_not_nullable)  # type: ignore[valid-type]
+    cluster_kind: ClusterKind | None = Field(None, json_schema_extra=_not_nullable)
+    home_municipality_code: MunicipalityCode | None = Field(None, json_schema_extra=_not_nullable)
     municipalities_served: list[MunicipalityCode] | None = Field(None, max_length=98)  # type: ignore[assignment]
-    fields: list[str] | None = Field(None, max_length=14)  # type: ignore[assignment]
+    fields: list[FieldCode] | None = Field(None, max_length=14)  # type: ignore[assignment]
     functions: list[ClusterFunction] | None = Field(None, max_length=2)  # type: ignore[assignment]
     societal_tasks: list[SocietalTaskIn] | None = Field(None, max_length=10)  # type: ignore[assignment]
     league: str | None = Field(
         None, description="Not changeable here: POST …/league-changes (FIVU/RTI, growth forums)"
     )
     status: str | None = Field(None, description="Not changeable here: POST …/status")
+
+    @field_validator("name", "cluster_kind", "home_municipality_code")
+    @classmethod
+    def _not_null(cls, value: str | None) -> str:
+        # Sent as null: these cannot be emptied (leave them out to keep them).
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep its value")
+        return value
+
+    @field_validator(
+        "municipalities_served", "fields", "functions", "societal_tasks", mode="before"
+    )
+    @classmethod
+    def _null_is_empty(cls, value: object) -> object:
+        # A list sent as null is emptied, as [] would be.
+        return [] if value is None else value
 
     @field_validator("fields")
     @classmethod

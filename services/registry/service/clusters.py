@@ -39,7 +39,7 @@ from services.registry.schemas import (
     SeatIn,
     StatusChangeIn,
 )
-from services.registry.service.organisations import get_organisation, register_organisation
+from services.registry.service.organisations import register_organisation
 from services.registry.settings import RegistrySettings
 from shared.auth import Principal
 from shared.errors import Problem
@@ -501,9 +501,9 @@ async def change_status(
     config: RuleConfig,
 ) -> Cluster:
     cluster = await get_cluster(session, cluster_id)
-    if principal.organisation_id != cluster.id and not (
-        is_league_authority(principal) or principal.has("admin")
-    ):
+    if principal.organisation_id == cluster.id:
+        require_cluster_itself(principal, cluster.id, "change its status")
+    elif not (is_league_authority(principal) or principal.has("admin")):
         raise Problem(
             403,
             "not-allowed",
@@ -514,7 +514,14 @@ async def change_status(
     if data.merged_into_id is not None:
         if data.merged_into_id == cluster.id:
             raise Problem(422, "merge-into-self", "A cluster cannot merge into itself.")
-        target = await get_cluster(session, data.merged_into_id)
+        # A body that names an unknown cluster is invalid input (422), not a missing resource.
+        target = await session.get(Cluster, data.merged_into_id)
+        if target is None:
+            raise Problem(
+                422,
+                "unknown-merge-target",
+                f"No cluster with id '{data.merged_into_id}' to merge into.",
+            )
         if target.status != "active":
             raise Problem(422, "merge-target-inactive", "The cluster merged into must be active.")
     previous = cluster.status
@@ -747,7 +754,11 @@ async def offer_seat(
             "not-an-innovation-network",
             "Ministry seats (§2) are recorded for national innovation networks.",
         )
-    ministry = await get_organisation(session, data.ministry_id)
+    ministry = await session.get(Organisation, data.ministry_id)
+    if ministry is None:
+        raise Problem(
+            422, "unknown-ministry", f"No organisation with id '{data.ministry_id}' to offer."
+        )
     if ministry.kind != "ministry":
         raise Problem(422, "not-a-ministry", f"'{ministry.name}' is not a ministry.")
     seat = MinistrySeat(
@@ -774,9 +785,9 @@ async def answer_seat(
     seat = None if "\x00" in seat_id else await session.get(MinistrySeat, seat_id)
     if seat is None or seat.cluster_id != cluster_id:
         raise Problem(404, "not-found", f"No seat '{seat_id}' in cluster '{cluster_id}'.")
-    if principal.organisation_id not in (seat.ministry_id, seat.cluster_id) and not principal.has(
-        "admin"
-    ):
+    if principal.organisation_id == seat.cluster_id:
+        require_cluster_itself(principal, seat.cluster_id, "record a seat's answer")
+    elif principal.organisation_id != seat.ministry_id and not principal.has("admin"):
         raise Problem(
             403, "not-your-seat", "Only the ministry offered the seat, or the cluster, may answer."
         )
