@@ -3,3 +3,4 @@
 from services.funding.service.calls import *  # noqa: F403
 from services.funding.service.common import *  # noqa: F403
 from services.funding.service.grants import *  # noqa: F403
+from services.funding.service.programmes import *  # noqa: F403

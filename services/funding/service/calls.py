@@ -9,12 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding import rules
-from services.funding.models import Call, DialogueRequest, Programme, messaging
+from services.funding.models import Call, DialogueRequest, messaging
 from services.funding.schemas import (
     CallCreate,
     CriteriaPublish,
     DialogueAnswerIn,
-    ProgrammeCreate,
 )
 from services.funding.service.common import (
     get_or_404,
@@ -24,6 +23,7 @@ from services.funding.service.common import (
     require_clusters,
     require_funder,
 )
+from services.funding.service.programmes import own_programme
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.etag import require_if_match
@@ -37,63 +37,6 @@ from shared.reference import KLYNGEFORUM_SECRETARIAT
 class CallConfig:
     dialogue_days: int
     announce_threshold_dkk: int
-
-
-# --- programmes -----------------------------------------------------------------------------
-
-
-async def create_programme(
-    session: AsyncSession, data: ProgrammeCreate, principal: Principal
-) -> Programme:
-    funder = require_funder(principal, data.funder_id, "set up a programme")
-    try:
-        rules.check_period(data.starts_on, data.ends_on, "programme period")
-    except rules.RuleViolation as exc:
-        raise problem(exc, 422) from exc
-    prog = Programme(
-        id=new_id("prg"),
-        funder_id=funder,
-        name=data.name,
-        kind=data.kind,
-        source=data.source,
-        starts_on=data.starts_on,
-        ends_on=data.ends_on,
-        priority_fields=list(data.priority_fields),
-        description=data.description,
-        created_at=utcnow(),
-    )
-    session.add(prog)
-    await session.flush()
-    await record_event(
-        session,
-        messaging,
-        "funding.programme.created",
-        ev.ProgrammeCreated(
-            programme_id=prog.id,
-            funder_id=funder,
-            name=prog.name,
-            kind=prog.kind,
-            source=prog.source,
-            starts_on=prog.starts_on,
-            ends_on=prog.ends_on,
-            priority_fields=prog.priority_fields,
-        ),
-        subject=prog.id,
-    )
-    return prog
-
-
-async def own_programme(session: AsyncSession, programme_id: str, funder_id: str) -> Programme:
-    prog = None if "\x00" in programme_id else await session.get(Programme, programme_id)
-    if prog is None:
-        raise Problem(422, "unknown-programme", f"No programme '{programme_id[:64]}'.")
-    if prog.funder_id != funder_id:
-        raise Problem(
-            403,
-            "not-your-programme",
-            f"Programme {prog.id} belongs to {prog.funder_id}; you act as {funder_id}.",
-        )
-    return prog
 
 
 # --- calls ----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funding import rules
 from services.funding.models import Agreement, Call, Grant, messaging
 from services.funding.schemas import AgreementCreate, GrantCreate, GrantTerminate, GrantUpdate
-from services.funding.service.calls import own_programme
 from services.funding.service.common import (
     get_or_404,
     new_id,
@@ -21,6 +20,7 @@ from services.funding.service.common import (
     require_funder,
     require_parties_known,
 )
+from services.funding.service.programmes import own_programme
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.etag import require_if_match
