@@ -16,13 +16,14 @@ import contextlib
 import os
 import signal
 import sys
+import traceback
 from pathlib import Path
 
 import uvicorn
 
 from services.registry.demo import (
     ensure_demo_clients,
-    load_demo_organisations,
+    load_demo_data,
     read_demo_clients,
     write_demo_clients,
 )
@@ -40,6 +41,8 @@ def _banner(base: str, nats_url: str, var_dir: Path, clients: list) -> str:
         f"  Dashboard          {base}/",
         f"  API docs           {base}/<service>/docs   e.g. {base}/registry/docs",
         f"  Organisations      {base}/registry/v1/organisations",
+        f"  Clusters           {base}/registry/v1/clusters"
+        "   (merger hints: /registry/v1/merger-suggestions)",
         f"  Readiness          {base}/<service>/readyz"
         "  (registry, funding, referrals, evaluation, gateway)",
         f"  Events (AsyncAPI)  {base}/<service>/asyncapi.json",
@@ -66,7 +69,7 @@ def _banner(base: str, nats_url: str, var_dir: Path, clients: list) -> str:
     return "\n".join(lines)
 
 
-async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> None:
+async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     settings = {}
     for name, (_factory, cls) in SERVICES.items():
@@ -101,12 +104,28 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> None:
             await asyncio.sleep(0.05)
         registry = apps["registry"]
         clients_file = var_dir / "demo-clients.json"
-        async with registry.state.session_factory() as session, session.begin():
-            await load_demo_organisations(session)
-            clients = await ensure_demo_clients(session, read_demo_clients(clients_file))
+        try:
+            async with registry.state.session_factory() as session, session.begin():
+                loaded = await load_demo_data(session, registry.state.rule_config)
+                clients = await ensure_demo_clients(session, read_demo_clients(clients_file))
+        except Exception:
+            # Say so and stop, rather than serve on silently without a banner.
+            traceback.print_exc()
+            print("Loading the demo data failed (above); stopping.", file=sys.stderr, flush=True)
+            failed.append(True)
+            server.should_exit = True
+            return
         write_demo_clients(clients_file, clients)
         print(_banner(base, nats.url, var_dir, clients), flush=True)
+        if loaded.blocked:
+            print(
+                f"Note: {len(loaded.blocked)} demo cluster(s) were left out because an older "
+                f"demo run registered their CVR without a cluster profile; remove {var_dir} "
+                "(make clean) to load the full demo data.",
+                flush=True,
+            )
 
+    failed: list[bool] = []
     seeding = asyncio.create_task(after_start())
     try:
         await server.serve()
@@ -114,6 +133,7 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> None:
         seeding.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await seeding
+    return 1 if failed else 0
 
 
 def main() -> int:
@@ -132,14 +152,15 @@ def main() -> int:
     nats.start()
     # SIGTERM behaves like Ctrl-C, so a supervisor's stop is just as clean.
     signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    code = 0
     try:
-        asyncio.run(_serve(host, port, var_dir, nats))
+        code = asyncio.run(_serve(host, port, var_dir, nats))
     except KeyboardInterrupt:
         pass
     finally:
         nats.stop()
         print("Stopped Klyngeforum and its nats-server.", flush=True)
-    return 0
+    return code
 
 
 if __name__ == "__main__":

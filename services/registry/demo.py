@@ -1,22 +1,54 @@
-"""Demo organisations and one API client per organisation kind, for the embedded run.
+"""Demo organisations, demo clusters and one API client per organisation kind (embedded run).
 
 The organisations are fictitious (marked "demo"); their CVR numbers pass the check digit but
-belong to nobody we know of. Loading is idempotent: a second run adds nothing and reuses the
-clients recorded in ``var/demo-clients.json`` as long as they still exist.
+belong to nobody we know of. The clusters and their members (``demo_data``) are loaded through
+the service layer, acting as the parties who would do it through the API — FIVU/RTI or the
+home growth forum registers a cluster, the cluster organisation adds its members and offers
+seats, a growth forum records an agreed override — so the same events reach NATS.
+
+Loading is idempotent: a second run adds nothing (a cluster whose CVR is present is left
+alone) and reuses the clients recorded in ``var/demo-clients.json`` as long as they still
+exist and act as the same organisation.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry import service
-from services.registry.models import ApiClient, Organisation
-from services.registry.schemas import ClientCreate, OrganisationCreate
+from services.registry import rules, service
+from services.registry.demo_data import (
+    DEMO_CLUSTERS,
+    LEAGUE_CHANGES,
+    MERGERS,
+    OVERRIDES,
+    SEATS,
+    DemoCluster,
+    demo_members,
+)
+from services.registry.models import ApiClient, Cluster, Member, Organisation
+from services.registry.schemas import (
+    ClientCreate,
+    ClusterCreate,
+    LeagueChangeIn,
+    MemberIn,
+    Obligations,
+    OrganisationCreate,
+    OverrideIn,
+    QualityLabel,
+    SeatIn,
+    SocietalTaskIn,
+    StatusChangeIn,
+)
+from services.registry.service.clusters import RuleConfig, _touch
+from shared.auth import Principal
+from shared.events.envelope import utcnow
 
 DEMO_ORGANISATIONS: tuple[OrganisationCreate, ...] = (
     OrganisationCreate(
@@ -90,11 +122,16 @@ class DemoClient:
     scopes: list[str]
 
 
+#: The three demo cluster organisations above are registered with their cluster profiles
+#: by :func:`load_demo_clusters` (same name, CVR and home), not as bare organisations.
+_AS_CLUSTERS = {c.cvr for c in DEMO_CLUSTERS if c.cvr}
+
+
 async def load_demo_organisations(session: AsyncSession) -> int:
     known = set((await session.execute(select(Organisation.cvr))).scalars())
     added = 0
     for demo in DEMO_ORGANISATIONS:
-        if demo.cvr not in known:
+        if demo.cvr not in known and demo.cvr not in _AS_CLUSTERS:
             await service.register_organisation(session, demo)
             added += 1
     return added
@@ -130,7 +167,8 @@ async def ensure_demo_clients(
     for kind, ref in DEMO_CLIENT_ORGANISATIONS.items():
         org = await _resolve(session, ref)
         old = by_kind.get(kind)
-        if old and await session.get(ApiClient, old.client_id) is not None:
+        stored = await session.get(ApiClient, old.client_id) if old else None
+        if old and stored is not None and stored.organisation_id == org.id:
             clients.append(old)
             continue
         client, secret = await service.create_client(
@@ -140,3 +178,196 @@ async def ensure_demo_clients(
             DemoClient(kind, org.id, org.name, client.client_id, secret, client.scopes.split())
         )
     return clients
+
+
+# --- demo clusters -------------------------------------------------------------------------
+
+#: The day the demo clusters declare the §4.5 obligations.
+OBLIGATIONS_DECLARED_ON = date(2014, 2, 1)
+
+
+def acting_as(organisation_id: str, kind: str, *scopes: str) -> Principal:
+    """The party the loader acts as, as a token of that party's client would make it."""
+    return Principal(
+        client_id="demo-loader",
+        organisation_id=organisation_id,
+        organisation_kind=kind,
+        scopes=frozenset(scopes),
+    )
+
+
+def _authority(organisation_id: str) -> Principal:
+    """FIVU/RTI or a growth forum (the parties that set leagues, §1)."""
+    if organisation_id == rules.FIVU_RTI_ID:
+        return acting_as(organisation_id, "ministry", "organisations:write", "funding:write")
+    return acting_as(organisation_id, "growth_forum", "organisations:write", "funding:write")
+
+
+def _registrar(demo: DemoCluster) -> Principal:
+    """FIVU/RTI registers national and world-class clusters; the home growth forum the rest."""
+    if demo.league == "emerging":
+        return _authority(rules.forum_for_municipality(demo.home))
+    return _authority(rules.FIVU_RTI_ID)
+
+
+def cluster_create(demo: DemoCluster) -> ClusterCreate:
+    return ClusterCreate(
+        name=demo.name,
+        cvr=demo.cvr_number,
+        cluster_kind=demo.cluster_kind,  # type: ignore[arg-type]
+        league=demo.league,  # type: ignore[arg-type]
+        home_municipality_code=demo.home,
+        short_name=demo.short_name,
+        website=demo.website,  # type: ignore[arg-type]
+        description=demo.description,
+        founded_on=demo.founded_on,
+        municipalities_served=list(demo.served),
+        fields=list(demo.fields),
+        functions=list(demo.functions),  # type: ignore[arg-type]
+        societal_tasks=[SocietalTaskIn(**asdict(t)) for t in demo.tasks],
+        obligations=(
+            Obligations(
+                neutral_platform=True,
+                open_access=True,
+                no_lobbying=True,
+                declared_on=OBLIGATIONS_DECLARED_ON,
+            )
+            if demo.obligations
+            else None
+        ),
+        label=QualityLabel(
+            level=demo.label[0],  # type: ignore[arg-type]
+            valid_until=date.today() + timedelta(days=demo.label[1]),
+        )
+        if demo.label
+        else None,
+    )
+
+
+async def _add_members(
+    session: AsyncSession, cluster: Cluster, demo: DemoCluster, config: RuleConfig
+) -> int:
+    """The cluster organisation adds its members, as one batch.
+
+    Checked as ``add_member`` checks them (the cluster itself, ``MemberIn``), then one
+    ``_touch`` — what adding a member through the API ends with: a new version, the
+    responsibility recomputed (and ``registry.cluster.responsibility_changed`` when the centre
+    of gravity moves it) and one ``registry.cluster.updated`` with the member count. One event
+    per cluster instead of one per member keeps start-up fast and the event stream readable;
+    the bulk import does the same.
+    """
+    itself = acting_as(cluster.id, "cluster_organisation", "clusters:write")
+    service.require_cluster_itself(itself, cluster.id, "change its members")
+    now = utcnow()
+    rows = [
+        Member(id=str(uuid.uuid4()), cluster_id=cluster.id, created_at=now, **checked.model_dump())
+        for checked in (MemberIn(**asdict(m)) for m in demo_members(demo))
+    ]
+    session.add_all(rows)
+    await _touch(session, cluster, config, ["members"], cause="members_changed")
+    return len(rows)
+
+
+@dataclass
+class DemoLoad:
+    """What :func:`load_demo_clusters` did."""
+
+    clusters: int = 0
+    members: int = 0
+    #: Demo clusters whose CVR an older demo run gave to a bare organisation (no profile).
+    blocked: list[str] = field(default_factory=list)
+
+
+async def load_demo_clusters(session: AsyncSession, config: RuleConfig) -> DemoLoad:
+    """Register the demo clusters that are missing, with members, league changes and the rest.
+
+    A cluster whose CVR is already registered is left as it is, and so is everything that
+    happens to it afterwards (league change, override, seats, merger): a second run adds
+    nothing. Call inside one transaction, so a failure leaves nothing half-loaded.
+    """
+    held = dict(
+        (
+            await session.execute(
+                select(Organisation.cvr, Organisation.id).where(Organisation.cvr.is_not(None))
+            )
+        )
+        .tuples()
+        .all()
+    )
+    profiles = set((await session.execute(select(Cluster.id))).scalars())
+    ids: dict[str, str] = {}
+    new: set[str] = set()
+    done = DemoLoad()
+    for demo in DEMO_CLUSTERS:
+        existing = held.get(demo.cvr_number)
+        if existing is not None:
+            if existing in profiles:
+                ids[demo.key] = existing
+            else:
+                done.blocked.append(demo.name)
+            continue
+        cluster = await service.register_cluster(
+            session, cluster_create(demo), _registrar(demo), config
+        )
+        ids[demo.key] = cluster.id
+        new.add(demo.key)
+        done.members += await _add_members(session, cluster, demo, config)
+        done.clusters += 1
+
+    for change in LEAGUE_CHANGES:
+        if change.key in new:
+            await service.change_league(
+                session,
+                ids[change.key],
+                LeagueChangeIn(league=change.to_league, reason=change.reason),  # type: ignore[arg-type]
+                _authority(change.by),
+                config,
+            )
+    for override in OVERRIDES:
+        if override.key in new:
+            await service.record_override(
+                session,
+                ids[override.key],
+                OverrideIn(
+                    primary=list(override.primary), also=list(override.also), reason=override.reason
+                ),
+                _authority(override.by),
+                config,
+            )
+    for seat in SEATS:
+        if seat.key in new:
+            cluster_id = ids[seat.key]
+            offered = await service.offer_seat(
+                session,
+                cluster_id,
+                SeatIn(ministry_id=seat.ministry_id, group=seat.group, offered_on=seat.offered_on),  # type: ignore[arg-type]
+                acting_as(cluster_id, "cluster_organisation", "clusters:write"),
+            )
+            if seat.taken is not None:
+                await service.answer_seat(
+                    session,
+                    cluster_id,
+                    offered.id,
+                    seat.taken,
+                    acting_as(seat.ministry_id, "ministry"),
+                )
+    for merger in MERGERS:
+        if merger.key in new and merger.into in ids:
+            cluster_id = ids[merger.key]
+            await service.change_status(
+                session,
+                cluster_id,
+                StatusChangeIn(
+                    status="merged", reason=merger.reason, merged_into_id=ids[merger.into]
+                ),
+                acting_as(cluster_id, "cluster_organisation", "clusters:write"),
+                config,
+            )
+    return done
+
+
+async def load_demo_data(session: AsyncSession, config: RuleConfig) -> DemoLoad:
+    """Demo clusters first (three of them were plain demo organisations), then the rest."""
+    done = await load_demo_clusters(session, config)
+    await load_demo_organisations(session)
+    return done

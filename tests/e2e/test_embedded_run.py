@@ -3,66 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 
-from shared.natsserver import free_port, port_open
+from shared.natsserver import port_open
+from tests.e2e.conftest import start_embedded
 
 CONSUMERS = ("funding", "referrals", "evaluation", "gateway")
-
-
-def _wait_ready(
-    base: str, proc: subprocess.Popen[bytes], var_dir: Path, timeout: float = 60
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"services.run exited with {proc.returncode}")
-        if (var_dir / "demo-clients.json").exists():
-            try:
-                if httpx.get(f"{base}/registry/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.1)
-    raise AssertionError("the suite did not become ready")
-
-
-@pytest.fixture
-def embedded(tmp_path: Path):
-    port, nats_port = free_port(), free_port()
-    var_dir = tmp_path / "var"
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "KF_NATS_PORT": str(nats_port),
-        "KF_VAR_DIR": str(var_dir),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base, proc, var_dir)
-        yield base, var_dir, proc, nats_port
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def test_embedded_run_serves_the_whole_suite(embedded) -> None:
@@ -122,39 +72,42 @@ def test_embedded_run_serves_the_whole_suite(embedded) -> None:
     assert not port_open(nats_port)
 
 
+def _registry_picture(base: str) -> dict[str, object]:
+    """What a restart must leave as it was: organisations, clusters, members, hints."""
+    orgs = httpx.get(f"{base}/registry/v1/organisations", params={"limit": 1000}).json()
+    clusters = httpx.get(
+        f"{base}/registry/v1/clusters", params={"all_statuses": True, "limit": 1000}
+    ).json()
+    hints = httpx.get(f"{base}/registry/v1/merger-suggestions").json()
+    assert orgs["next_cursor"] is None and clusters["next_cursor"] is None
+    return {
+        "organisations": sorted(o["id"] for o in orgs["items"]),
+        "clusters": sorted((c["id"], c["league"], c["status"]) for c in clusters["items"]),
+        "members": sum(c["member_count"] for c in clusters["items"]),
+        "merger_suggestions": len(hints),
+    }
+
+
 def test_embedded_run_restarts_on_existing_data(embedded, tmp_path: Path) -> None:
-    """A second start on the same var/ neither duplicates reference data nor loses clients."""
-    _base, var_dir, proc, _ = embedded
+    """A second start on the same var/ neither duplicates reference or demo data nor loses
+    clients."""
+    base, var_dir, proc, _ = embedded
     first = json.loads((var_dir / "demo-clients.json").read_text())
+    before = _registry_picture(base)
+    assert len(before["clusters"]) >= 30  # the demo clusters
+    assert before["members"] > 500
     proc.send_signal(signal.SIGINT)
     assert proc.wait(20) == 0
-    port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "KF_NATS_PORT": str(free_port()),
-        "KF_VAR_DIR": str(var_dir),
-    }
-    output = tmp_path / "second-run.txt"
-    again = subprocess.Popen(
-        [sys.executable, "-m", "services.run"],
-        env=env,
-        stdout=output.open("wb"),
-        stderr=subprocess.STDOUT,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    again = start_embedded(var_dir, tmp_path / "second-run.txt")
     try:
-        base2 = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while "Press Ctrl-C" not in output.read_text() and time.monotonic() < deadline:
-            assert again.poll() is None, output.read_text()
-            time.sleep(0.1)
         orgs = httpx.get(
-            f"{base2}/registry/v1/organisations", params={"kind": "municipality", "limit": 1000}
+            f"{again.base}/registry/v1/organisations",
+            params={"kind": "municipality", "limit": 1000},
         )
         assert len(orgs.json()["items"]) == 98
+        assert _registry_picture(again.base) == before
+        assert "left out" not in again.printed()
         second = json.loads((var_dir / "demo-clients.json").read_text())
         assert [c["client_id"] for c in second] == [c["client_id"] for c in first]
     finally:
-        again.send_signal(signal.SIGINT)
-        again.wait(20)
+        assert again.stop() == 0
