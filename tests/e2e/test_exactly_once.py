@@ -75,7 +75,12 @@ async def _directory(suite: Suite, service: str, org_ids: list[str]) -> dict[str
 
 
 def _runner(suite: Suite, service: str) -> Any:
-    (runner,) = suite.apps[service].state.messaging.consumers
+    """The service's organisation-directory consumer (a service may run several)."""
+    (runner,) = [
+        r
+        for r in suite.apps[service].state.messaging.consumers
+        if r.subscription.durable == f"{service}-directory"
+    ]
     return runner
 
 

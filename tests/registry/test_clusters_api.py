@@ -1034,3 +1034,47 @@ async def test_every_write_endpoint_refuses_a_wrong_caller(suite: Suite) -> None
             await s.execute(select(LeagueChange).where(LeagueChange.cluster_id == network))
         ).all()
     assert len(history) == 1
+
+
+async def test_scope_and_status_guard_league_changes(suite: Suite) -> None:
+    """A FIVU/RTI token narrowed to funding:write cannot register or move leagues; a merged
+    cluster's league cannot change."""
+    narrowed = await suite.auth("fivu-rti", ["funding:write"])
+    body = {
+        "name": "Smal Token Klynge",
+        "cvr": "38774115",
+        "cluster_kind": "cluster",
+        "league": "national",
+        "home_municipality_code": "0101",
+    }
+    r = await suite.http.post("/registry/v1/clusters", json=body, headers=narrowed)
+    assert r.status_code == 403 and r.json()["required_scope"] == "organisations:write"
+
+    fivu = await suite.auth("fivu-rti")
+    a = (await suite.http.post("/registry/v1/clusters", json=body, headers=fivu)).json()
+    b = (
+        await suite.http.post(
+            "/registry/v1/clusters",
+            json={**body, "name": "Større Klynge", "cvr": "29543909"},
+            headers=fivu,
+        )
+    ).json()
+    r = await suite.http.post(
+        f"/registry/v1/clusters/{a['id']}/league-changes",
+        json={"league": "emerging", "reason": "Narrowed token"},
+        headers=narrowed,
+    )
+    assert r.status_code == 403
+    r = await suite.http.post(
+        f"/registry/v1/clusters/{a['id']}/status",
+        json={"status": "merged", "merged_into_id": b["id"], "reason": "Fusion 2026"},
+        headers=fivu,
+    )
+    assert r.status_code == 200, r.text
+    r = await suite.http.post(
+        f"/registry/v1/clusters/{a['id']}/league-changes",
+        json={"league": "emerging", "reason": "After the merger"},
+        headers=fivu,
+    )
+    assert r.status_code == 409
+    assert r.json()["cluster_status"] == "merged"

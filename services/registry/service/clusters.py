@@ -108,6 +108,18 @@ def require_league_authority(principal: Principal, what: str) -> None:
             "not-a-league-authority",
             f"Only FIVU/RTI or a regional growth forum may {what}.",
         )
+    require_registry_scope(principal)
+
+
+def require_registry_scope(principal: Principal) -> None:
+    """A token narrowed to other scopes (say funding:write only) may not act on the registry."""
+    if not principal.has("organisations:write"):
+        raise Problem(
+            403,
+            "insufficient-scope",
+            "This needs the scope 'organisations:write', which your token does not hold.",
+            required_scope="organisations:write",
+        )
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -339,6 +351,7 @@ async def register_cluster(
             "Clusters are registered, with their first league, by FIVU/RTI, a regional growth "
             "forum or the Klyngeforum secretariat.",
         )
+    require_registry_scope(principal)
     org = await register_organisation(
         session,
         OrganisationCreate(
@@ -462,6 +475,13 @@ async def change_league(
     cluster = await get_cluster(session, cluster_id)
     if if_match is not None:
         require_if_match(if_match, cluster.version)
+    if cluster.status != "active":
+        raise Problem(
+            409,
+            "cluster-not-active",
+            f"The cluster is {cluster.status}; only an active cluster's league can change.",
+            cluster_status=cluster.status,
+        )
     if data.league == cluster.league:
         raise Problem(409, "same-league", f"The cluster is already in the league '{data.league}'.")
     previous = cluster.league
