@@ -1078,3 +1078,45 @@ async def test_scope_and_status_guard_league_changes(suite: Suite) -> None:
     )
     assert r.status_code == 409
     assert r.json()["cluster_status"] == "merged"
+
+
+async def test_an_existing_cluster_organisation_gets_a_profile(suite: Suite) -> None:
+    """A cluster organisation registered as a plain organisation first is given its cluster
+    profile by registering the cluster with its CVR — the same id, no second organisation."""
+    fivu = await suite.auth("fivu-rti")
+    org = await suite.http.post(
+        "/registry/v1/organisations",
+        json={
+            "name": "Tidligt Registreret Klynge",
+            "kind": "cluster_organisation",
+            "cvr": "40118233",
+            "municipality_code": "0851",
+        },
+        headers=fivu,
+    )
+    assert org.status_code == 201, org.text
+    body = {
+        "name": "Tidligt Registreret Klynge",
+        "cvr": "40118233",
+        "cluster_kind": "network",
+        "league": "emerging",
+        "home_municipality_code": "0851",
+    }
+    r = await suite.http.post("/registry/v1/clusters", json=body, headers=fivu)
+    assert r.status_code == 201, r.text
+    assert r.json()["id"] == org.json()["id"]
+    again = await suite.http.post("/registry/v1/clusters", json=body, headers=fivu)
+    assert again.status_code == 409
+    assert again.json()["existing_id"] == org.json()["id"]
+    # A CVR taken by an organisation of another kind is still refused.
+    house = await suite.http.post(
+        "/registry/v1/organisations",
+        json={"name": "Et Erhvervshus", "kind": "growth_house", "cvr": "33662173"},
+        headers=fivu,
+    )
+    assert house.status_code == 201, house.text
+    other = await suite.http.post(
+        "/registry/v1/clusters", json={**body, "cvr": "33662173"}, headers=fivu
+    )
+    assert other.status_code == 409
+    assert other.json()["type"].endswith("/cvr-taken")

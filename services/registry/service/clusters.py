@@ -335,6 +335,24 @@ async def cluster_facts(
     }
 
 
+async def _profileless_cluster_organisation(session: AsyncSession, cvr: str) -> Organisation | None:
+    """An organisation of kind cluster_organisation already registered with this CVR but
+    without a cluster profile: registering the cluster gives it one (no second organisation)."""
+    org = (
+        await session.execute(select(Organisation).where(Organisation.cvr == cvr))
+    ).scalar_one_or_none()
+    if org is None or org.kind != "cluster_organisation":
+        return None
+    if await session.get(Cluster, org.id) is not None:
+        raise Problem(
+            409,
+            "cluster-exists",
+            f"CVR {cvr} is already registered as cluster {org.id}.",
+            existing_id=org.id,
+        )
+    return org
+
+
 async def register_cluster(
     session: AsyncSession,
     data: ClusterCreate,
@@ -352,18 +370,20 @@ async def register_cluster(
             "forum or the Klyngeforum secretariat.",
         )
     require_registry_scope(principal)
-    org = await register_organisation(
-        session,
-        OrganisationCreate(
-            name=data.name,
-            kind="cluster_organisation",
-            cvr=data.cvr,
-            municipality_code=data.home_municipality_code,
-            short_name=data.short_name,
-            website=data.website,
-        ),
-        announce=announce_organisation,
-    )
+    org = await _profileless_cluster_organisation(session, data.cvr)
+    if org is None:
+        org = await register_organisation(
+            session,
+            OrganisationCreate(
+                name=data.name,
+                kind="cluster_organisation",
+                cvr=data.cvr,
+                municipality_code=data.home_municipality_code,
+                short_name=data.short_name,
+                website=data.website,
+            ),
+            announce=announce_organisation,
+        )
     now = utcnow()
     cluster = Cluster(
         id=org.id,
