@@ -160,7 +160,9 @@ async def test_registration_needs_a_token_and_a_free_cvr(suite: Suite) -> None:
         json=cluster_body(cvr=first["cvr"]),
         headers=await suite.auth("fivu-rti"),
     )
-    assert_problem(resp, 409, "cvr-taken")
+    # The CVR belongs to a cluster already: 409 naming it.
+    assert_problem(resp, 409, "cluster-exists")
+    assert resp.json()["existing_id"] == first["id"]
 
 
 async def test_registration_accepts_an_idempotency_key(suite: Suite) -> None:
