@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
 from shared.errors import Problem
 
 
@@ -26,4 +29,11 @@ def require_if_match(if_match: str | None, version: int) -> None:
         "stale-write",
         "The resource changed since you read it; GET it again and repeat your change.",
         current_etag=etag(version),
+    )
+
+
+def with_etag(body: BaseModel, version: int, status: int = 200, **headers: str) -> JSONResponse:
+    """Answer ``body`` with the ETag of ``version`` (and any extra headers)."""
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status, headers={"ETag": etag(version), **headers}
     )

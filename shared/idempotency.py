@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.auth import Principal
 from shared.errors import Problem
+from shared.etag import etag
 from shared.events.envelope import utcnow
 
 
@@ -89,3 +95,31 @@ async def remember(
             "Another request with this Idempotency-Key was processed at the same time; "
             "retry to get its answer.",
         ) from exc
+
+
+async def create_once(
+    request: Request,
+    session: AsyncSession,
+    table: Table,
+    principal: Principal,
+    key: str | None,
+    body: BaseModel,
+    create: Callable[[], Awaitable[dict[str, Any]]],
+) -> JSONResponse:
+    """A creating POST run once per ``Idempotency-Key`` (ARCHITECTURE: external contract).
+
+    ``create`` makes the resource and returns its answer body (with an ``id``); the Location
+    is the collection's path plus that id. A retry with the same key and body gets the first
+    answer again, Location and ETag included.
+    """
+    fingerprint = request_fingerprint("POST", request.url.path, body.model_dump(mode="json"))
+    stored = await replay(session, table, principal.client_id, key, fingerprint)
+    if stored:
+        status, out = stored
+    else:
+        status, out = 201, await create()
+        await remember(session, table, principal.client_id, key, fingerprint, status, out)
+    headers = {"Location": f"{request.url.path}/{out['id']}"}
+    if "version" in out:
+        headers["ETag"] = etag(out["version"])
+    return JSONResponse(out, status_code=status, headers=headers)

@@ -7,7 +7,7 @@ are seen by the party they are addressed to and by the call's funder.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -24,7 +24,6 @@ from services.funding.api.common import (
     Session,
     Today,
     create_idempotently,
-    with_etag,
 )
 from services.funding.models import Call, DialogueRequest, FundingCluster, Programme
 from services.funding.schemas import (
@@ -42,6 +41,7 @@ from services.funding.schemas import (
 )
 from shared.auth import Principal, current_principal
 from shared.errors import Problem
+from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(prefix=PREFIX)
@@ -87,10 +87,10 @@ async def create_programme(
     principal: Funder,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def create() -> tuple[dict, str]:
+    async def create() -> dict[str, Any]:
         prog = await service.create_programme(session, body, principal)
         out = ProgrammeOut.model_validate(prog, from_attributes=True).model_dump(mode="json")
-        return out, f"{PREFIX}/programmes/{prog.id}"
+        return out
 
     return await create_idempotently(request, session, principal, idempotency_key, body, create)
 
@@ -161,10 +161,10 @@ async def plan_call(
     today: Today,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def create() -> tuple[dict, str]:
+    async def create() -> dict[str, Any]:
         call = await service.plan_call(session, body, principal, config, today)
         out = (await call_out(session, call)).model_dump(mode="json")
-        return out, f"{PREFIX}/calls/{call.id}"
+        return out
 
     return await create_idempotently(request, session, principal, idempotency_key, body, create)
 

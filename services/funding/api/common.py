@@ -16,7 +16,6 @@ from services.funding.service import CallConfig
 from shared import idempotency
 from shared.auth import Principal, require_scope
 from shared.db import session_dependency
-from shared.etag import etag
 
 Session = Annotated[AsyncSession, Depends(session_dependency)]
 Funder = Annotated[Principal, Depends(require_scope("funding:write"))]
@@ -48,38 +47,15 @@ Today = Annotated[date, Depends(today)]
 Config = Annotated[CallConfig, Depends(call_config)]
 
 
-def with_etag(body: BaseModel, version: int, status: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status, headers={"ETag": etag(version), **headers}
-    )
-
-
 async def create_idempotently(
     request: Request,
     session: AsyncSession,
     principal: Principal,
     key: str | None,
     body: BaseModel,
-    create: Callable[[], Awaitable[tuple[dict[str, Any], str]]],
+    create: Callable[[], Awaitable[dict[str, Any]]],
 ) -> JSONResponse:
-    """Run ``create`` once per Idempotency-Key; ``create`` returns (answer, location)."""
-    fingerprint = idempotency.request_fingerprint(
-        "POST", request.url.path, body.model_dump(mode="json")
+    """The funding service's creating POSTs, once per Idempotency-Key."""
+    return await idempotency.create_once(
+        request, session, idempotency_keys, principal, key, body, create
     )
-    stored = await idempotency.replay(
-        session, idempotency_keys, principal.client_id, key, fingerprint
-    )
-    if stored:
-        status, out = stored
-        headers = {"Location": f"{request.url.path}/{out['id']}"}
-        if "version" in out:
-            headers["ETag"] = etag(out["version"])
-        return JSONResponse(out, status_code=status, headers=headers)
-    out, location = await create()
-    await idempotency.remember(
-        session, idempotency_keys, principal.client_id, key, fingerprint, 201, out
-    )
-    headers = {"Location": location}
-    if "version" in out:
-        headers["ETag"] = etag(out["version"])
-    return JSONResponse(out, status_code=201, headers=headers)

@@ -22,7 +22,6 @@ from services.funding.api.common import (
     Session,
     Today,
     create_idempotently,
-    with_etag,
 )
 from services.funding.models import Agreement, Grant
 from services.funding.schemas import (
@@ -33,6 +32,7 @@ from services.funding.schemas import (
     GrantTerminate,
     GrantUpdate,
 )
+from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 
 router = APIRouter(prefix=PREFIX)
@@ -84,9 +84,9 @@ async def award_grant(
     today: Today,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def create() -> tuple[dict[str, Any], str]:
+    async def create() -> dict[str, Any]:
         grant = await service.award_grant(session, body, principal, today)
-        return grant_out(grant).model_dump(mode="json"), f"{PREFIX}/grants/{grant.id}"
+        return grant_out(grant).model_dump(mode="json")
 
     return await create_idempotently(request, session, principal, idempotency_key, body, create)
 
@@ -181,10 +181,10 @@ async def conclude_agreement(
     today: Today,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def create() -> tuple[dict[str, Any], str]:
+    async def create() -> dict[str, Any]:
         agreement = await service.conclude_agreement(session, body, principal, today)
         out = agreement_out(agreement).model_dump(mode="json")
-        return out, f"{PREFIX}/agreements/{agreement.id}"
+        return out
 
     return await create_idempotently(request, session, principal, idempotency_key, body, create)
 

@@ -61,7 +61,7 @@ from services.registry.service.clusters import RuleConfig
 from shared import idempotency
 from shared.auth import Principal, current_principal
 from shared.db import session_dependency
-from shared.etag import etag
+from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from shared.reference import GROWTH_FORUMS
 from shared.reference.fields import FIELDS, SOCIETAL_TASKS
@@ -184,12 +184,6 @@ def summary(cluster: Cluster, name: str, member_count: int) -> ClusterSummary:
     )
 
 
-def with_etag(body: Any, version: int, status: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status, headers={"ETag": etag(version), **headers}
-    )
-
-
 def member_out(m: Member) -> MemberOut:
     return MemberOut(
         id=m.id,
@@ -261,19 +255,6 @@ async def list_clusters(
     return Page[ClusterSummary](items=[summary(*r) for r in rows], next_cursor=next_cursor)
 
 
-async def _replayed(
-    request: Request, session: AsyncSession, principal: Principal, key: str | None, body: Any
-) -> tuple[str, tuple[int, Any] | None]:
-    """ARCHITECTURE: creating POSTs accept ``Idempotency-Key``; a retry gets the first answer."""
-    fingerprint = idempotency.request_fingerprint(
-        "POST", request.url.path, body.model_dump(mode="json")
-    )
-    stored = await idempotency.replay(
-        session, idempotency_keys, principal.client_id, key, fingerprint
-    )
-    return fingerprint, stored
-
-
 @router.post(
     "/clusters",
     status_code=201,
@@ -288,29 +269,13 @@ async def register_cluster(
     config: Config,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    fingerprint, stored = await _replayed(request, session, principal, idempotency_key, body)
-    if stored:
-        status, out = stored
-        return JSONResponse(
-            out,
-            status_code=status,
-            headers={
-                "ETag": etag(out["version"]),
-                "Location": f"/registry/v1/clusters/{out['id']}",
-            },
-        )
-    cluster = await service.register_cluster(session, body, principal, config)
-    out = await cluster_out(session, cluster, config)
-    await idempotency.remember(
-        session,
-        idempotency_keys,
-        principal.client_id,
-        idempotency_key,
-        fingerprint,
-        201,
-        out.model_dump(mode="json"),
+    async def create() -> dict[str, Any]:
+        cluster = await service.register_cluster(session, body, principal, config)
+        return (await cluster_out(session, cluster, config)).model_dump(mode="json")
+
+    return await idempotency.create_once(
+        request, session, idempotency_keys, principal, idempotency_key, body, create
     )
-    return with_etag(out, cluster.version, 201, Location=f"/registry/v1/clusters/{cluster.id}")
 
 
 @router.get("/clusters/{cluster_id}", response_model=ClusterOut, summary="One cluster (public)")
@@ -420,20 +385,12 @@ async def add_member(
     config: Config,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    fingerprint, stored = await _replayed(request, session, principal, idempotency_key, body)
-    if stored:
-        status, out = stored
-        location = f"/registry/v1/clusters/{cluster_id}/members/{out['id']}"
-        return JSONResponse(out, status_code=status, headers={"Location": location})
-    member = await service.add_member(session, cluster_id, body, principal, config)
-    out = member_out(member).model_dump(mode="json")
-    await idempotency.remember(
-        session, idempotency_keys, principal.client_id, idempotency_key, fingerprint, 201, out
-    )
-    return JSONResponse(
-        out,
-        status_code=201,
-        headers={"Location": f"/registry/v1/clusters/{cluster_id}/members/{member.id}"},
+    async def create() -> dict[str, Any]:
+        member = await service.add_member(session, cluster_id, body, principal, config)
+        return member_out(member).model_dump(mode="json")
+
+    return await idempotency.create_once(
+        request, session, idempotency_keys, principal, idempotency_key, body, create
     )
 
 

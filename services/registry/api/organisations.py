@@ -6,7 +6,6 @@ import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Header, Query, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import rules, service
@@ -151,25 +150,12 @@ async def create_organisation(
     principal: Annotated[Principal, Depends(require_scope("organisations:write"))],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    fingerprint = idempotency.request_fingerprint(
-        "POST", request.url.path, body.model_dump(mode="json")
-    )
-    stored = await idempotency.replay(
-        session, idempotency_keys, principal.client_id, idempotency_key, fingerprint
-    )
-    if stored:
-        status, stored_body = stored
-        # The same answer as the first time, Location included.
-        location = f"/registry/v1/organisations/{stored_body['id']}"
-        headers = {"Location": location} if status == 201 else None
-        return JSONResponse(stored_body, status_code=status, headers=headers)
-    org = await service.register_organisation(session, body)
-    out = OrganisationOut.model_validate(org).model_dump(mode="json")
-    await idempotency.remember(
-        session, idempotency_keys, principal.client_id, idempotency_key, fingerprint, 201, out
-    )
-    return JSONResponse(
-        out, status_code=201, headers={"Location": f"/registry/v1/organisations/{org.id}"}
+    async def create() -> dict[str, Any]:
+        org = await service.register_organisation(session, body)
+        return OrganisationOut.model_validate(org).model_dump(mode="json")
+
+    return await idempotency.create_once(
+        request, session, idempotency_keys, principal, idempotency_key, body, create
     )
 
 
