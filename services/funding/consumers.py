@@ -17,7 +17,9 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding.models import ClusterFlag, FundingCluster, directory
+from services.funding.findings import PARALLEL
+from services.funding.models import ClusterFlag, Finding, FundingCluster, directory
+from services.funding.service.findings import reevaluate
 from shared.directory import directory_subscription
 from shared.events import contracts as ev
 from shared.events.bus import Subscription
@@ -50,6 +52,19 @@ def _apply_responsibility(cluster: FundingCluster, facts: ev.ResponsibilityFacts
     cluster.responsibility_rule = facts.rule if facts else None
 
 
+async def _parallel_to(session: AsyncSession, cluster_id: str) -> list[str]:
+    """The cluster and those with an open parallel-organisation finding naming it."""
+    rows = await session.execute(
+        select(Finding).where(Finding.rule == PARALLEL, Finding.state == "open")
+    )
+    named = [
+        f.cluster_id
+        for f in rows.scalars()
+        if any(e.get("cluster_id") == cluster_id for e in f.evidence.get("existing_clusters", []))
+    ]
+    return [cluster_id, *named]
+
+
 async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
     """registered / updated carry the whole profile: upsert it."""
     data = ev.ClusterFacts.model_validate(event.data)
@@ -68,8 +83,11 @@ async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
     cluster.fields = list(data.fields)
     cluster.merged_into_id = data.merged_into_id
     cluster.updated_at = event.time
+    if event.type == "registry.cluster.registered" and cluster.registered_at is None:
+        cluster.registered_at = event.time
     if data.responsibility is not None or event.type == "registry.cluster.registered":
         _apply_responsibility(cluster, data.responsibility)
+    await reevaluate(session, [cluster.id], event.type)
 
 
 async def on_league_changed(session: AsyncSession, event: CloudEvent) -> None:
@@ -77,6 +95,7 @@ async def on_league_changed(session: AsyncSession, event: CloudEvent) -> None:
     cluster = await _load(session, data.cluster_id, event)
     if cluster is not None:
         cluster.league = data.to_league
+        await reevaluate(session, [cluster.id], event.type)
 
 
 async def on_responsibility_changed(session: AsyncSession, event: CloudEvent) -> None:
@@ -85,6 +104,7 @@ async def on_responsibility_changed(session: AsyncSession, event: CloudEvent) ->
     if cluster is not None:
         cluster.league = data.league
         _apply_responsibility(cluster, data.current)
+        await reevaluate(session, [cluster.id], event.type)
 
 
 async def on_status_changed(session: AsyncSession, event: CloudEvent) -> None:
@@ -93,6 +113,8 @@ async def on_status_changed(session: AsyncSession, event: CloudEvent) -> None:
     if cluster is not None:
         cluster.status = data.to_status
         cluster.merged_into_id = data.merged_into_id
+        # a dissolved or merged cluster no longer covers its field for newer ones (§3)
+        await reevaluate(session, await _parallel_to(session, cluster.id), event.type)
 
 
 async def on_cluster_flagged(session: AsyncSession, event: CloudEvent) -> None:
@@ -110,6 +132,7 @@ async def on_cluster_flagged(session: AsyncSession, event: CloudEvent) -> None:
                 flagged_at=event.time,
             )
         )
+        await reevaluate(session, [data.cluster_id], event.type)
 
 
 CLUSTERS = Subscription(

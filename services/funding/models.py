@@ -45,6 +45,8 @@ class FundingCluster(Base):
     responsibility_also: Mapped[list[str]] = mapped_column(JSON, default=list)
     responsibility_rule: Mapped[str | None] = mapped_column(String(60))
     merged_into_id: Mapped[str | None] = mapped_column(String(64))
+    #: Time of the ``registry.cluster.registered`` event (how new the organisation is, §3).
+    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: Time of the newest registry event applied (older redeliveries are ignored).
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -160,3 +162,27 @@ class Grant(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Finding(Base):
+    """A coordination check's finding (§1, §3, §4.3), kept current from events.
+
+    ``key`` is stable (rule + cluster + what is involved): re-evaluation upserts by it, a cause
+    that goes away resolves it, a cause that comes back opens it again.
+    """
+
+    __tablename__ = "funding_findings"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    rule: Mapped[str] = mapped_column(String(60), index=True)
+    section: Mapped[str] = mapped_column(String(20))
+    cluster_id: Mapped[str] = mapped_column(String(64), index=True)
+    funder_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    grant_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,6 +14,11 @@ class FundingSettings(ServiceSettings):
     #: Calls with at least this budget (DKK) are announced to Klyngeforum, as are all strategic
     #: calls (§3 "større projektansøgningsrunder med særlig relevans for klyngeområdet").
     announce_threshold_dkk: int = 10_000_000
+    #: §4.3: base funding must decrease after a cluster's first N years of it.
+    phase_down_years: int = 4
+    #: §3: a cluster registered at most N years before its project money starts counts as a
+    #: new organisation (parallel_organisation check).
+    parallel_years: int = 3
     #: Fix "today" (e.g. FUNDING_TODAY=2014-03-01) for demonstrations and tests of deadlines;
     #: empty means the real date. Tests may also set ``app.state.clock`` to a callable.
     today: date | None = None

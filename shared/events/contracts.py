@@ -289,3 +289,36 @@ class ClusterFlagged(BaseModel):
     reason: str
     evidence: dict[str, Any] = Field(default_factory=dict)
     account_year: int | None = None
+
+
+# --- funding findings (issue 4) ----------------------------------------------------------------
+
+
+class FindingFacts(BaseModel):
+    finding_id: str
+    key: str = Field(description="Stable: rule + cluster + the grants (or year) involved")
+    rule: str
+    section: str = Field(description="The paper's section, e.g. §4.3")
+    cluster_id: str
+    funder_ids: list[str] = Field(default_factory=list)
+    grant_ids: list[str] = Field(default_factory=list)
+    summary: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+@declare(
+    "funding.finding.raised",
+    "A coordination check found a problem (§1, §3, §4.3): base funding outside the "
+    "responsibility, overlapping funding without agreement, a parallel organisation, base "
+    "funding not phasing down, a flagged cluster still funded.",
+)
+class FindingRaised(FindingFacts):
+    pass
+
+
+@declare(
+    "funding.finding.resolved",
+    "The cause of a coordination finding went away (grant ended, agreement, league change, …).",
+)
+class FindingResolved(FindingFacts):
+    cause: str = Field(description="The event or action that resolved it")

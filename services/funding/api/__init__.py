@@ -1,8 +1,9 @@
 """Funding coordination HTTP API (thin: parse, authorise, call service, shape the answer)."""
 
 from services.funding.api.calls import router as calls_router
+from services.funding.api.findings import router as findings_router
 from services.funding.api.grants import router as grants_router
 from services.funding.models import directory
 from shared.directory import directory_router
 
-routers = [directory_router("funding", directory), calls_router, grants_router]
+routers = [directory_router("funding", directory), calls_router, grants_router, findings_router]

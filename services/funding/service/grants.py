@@ -20,6 +20,7 @@ from services.funding.service.common import (
     require_funder,
     require_parties_known,
 )
+from services.funding.service.findings import reevaluate
 from services.funding.service.programmes import own_programme
 from shared.auth import Principal
 from shared.errors import Problem
@@ -139,6 +140,7 @@ async def award_grant(
         ev.GrantAwarded(**grant_facts(grant)),
         subject=grant.id,
     )
+    await reevaluate(session, [grant.cluster_id], "funding.grant.awarded")
     return grant
 
 
@@ -188,6 +190,7 @@ async def amend_grant(
             ev.GrantAmended(**grant_facts(grant), changed=changed),
             subject=grant.id,
         )
+        await reevaluate(session, [grant.cluster_id], "funding.grant.amended")
     return grant
 
 
@@ -223,6 +226,7 @@ async def terminate_grant(
         ),
         subject=grant.id,
     )
+    await reevaluate(session, [grant.cluster_id], "funding.grant.terminated")
     return grant
 
 
@@ -272,6 +276,10 @@ async def conclude_agreement(
         ),
         subject=agreement.id,
     )
+    funded = await session.execute(
+        select(Grant.cluster_id).where(Grant.funder_id.in_(party_ids)).distinct()
+    )
+    await reevaluate(session, [*clusters, *funded.scalars()], "funding.agreement.concluded")
     return agreement
 
 

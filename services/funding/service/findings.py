@@ -1,0 +1,170 @@
+"""Keeping the coordination findings current: re-evaluate a cluster inside the transaction
+of the change that may move its findings (grants, agreements, registry and evaluation
+events), upsert by the finding's stable key, raise or resolve with an outbox event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding import findings as checks
+from services.funding.models import (
+    Agreement,
+    ClusterFlag,
+    Finding,
+    FundingCluster,
+    Grant,
+    messaging,
+)
+from services.funding.service.common import new_id
+from services.funding.settings import FundingSettings
+from shared.events import contracts as ev
+from shared.events.envelope import utcnow
+from shared.events.outbox import record_event
+
+__all__ = ["check_config", "reevaluate"]
+
+
+@lru_cache(maxsize=1)
+def check_config() -> checks.Config:
+    settings = FundingSettings()
+    return checks.Config(
+        phase_down_years=settings.phase_down_years, parallel_years=settings.parallel_years
+    )
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC times; make them comparable with fresh ones."""
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def cluster_view(c: FundingCluster) -> checks.ClusterView:
+    return checks.ClusterView(
+        id=c.id,
+        league=c.league,
+        status=c.status,
+        fields=tuple(c.fields or ()),
+        primary=tuple(c.responsibility_primary or ()),
+        also=tuple(c.responsibility_also or ()),
+        responsibility_rule=c.responsibility_rule,
+        registered_at=_aware(c.registered_at),
+    )
+
+
+def grant_view(g: Grant) -> checks.GrantView:
+    return checks.GrantView(
+        id=g.id,
+        funder_id=g.funder_id,
+        cluster_id=g.cluster_id,
+        kind=g.kind,
+        amount_dkk=g.amount_dkk,
+        starts_on=g.starts_on,
+        ends_on=g.ends_on,
+        activities=tuple(g.activities or ()),
+        status=g.status,
+        agreement_id=g.agreement_id,
+    )
+
+
+def agreement_view(a: Agreement) -> checks.AgreementView:
+    return checks.AgreementView(
+        id=a.id,
+        kind=a.kind,
+        party_ids=tuple(a.party_ids),
+        cluster_id=a.cluster_id,
+        party_cluster_ids=tuple(c for p in a.parties for c in p.get("cluster_ids", [])),
+    )
+
+
+def _facts(row: Finding) -> dict[str, object]:
+    return {
+        "finding_id": row.id,
+        "key": row.key,
+        "rule": row.rule,
+        "section": row.section,
+        "cluster_id": row.cluster_id,
+        "funder_ids": list(row.funder_ids),
+        "grant_ids": list(row.grant_ids),
+        "summary": row.summary,
+        "evidence": dict(row.evidence),
+    }
+
+
+async def _current(session: AsyncSession, cluster: FundingCluster) -> list[checks.Finding]:
+    grants = (await session.execute(select(Grant).where(Grant.cluster_id == cluster.id))).scalars()
+    agreements = (await session.execute(select(Agreement))).scalars()
+    flags = (
+        await session.execute(
+            select(ClusterFlag).where(ClusterFlag.cluster_id == cluster.id).order_by(ClusterFlag.id)
+        )
+    ).scalars()
+    others: list[checks.ClusterView] = []
+    if cluster.fields:
+        rows = await session.execute(
+            select(FundingCluster).where(
+                FundingCluster.status == "active", FundingCluster.id != cluster.id
+            )
+        )
+        wanted = set(cluster.fields)
+        others = [cluster_view(o) for o in rows.scalars() if wanted & set(o.fields or ())]
+    return checks.evaluate(
+        cluster_view(cluster),
+        [grant_view(g) for g in grants],
+        agreements=[agreement_view(a) for a in agreements],
+        flags=[checks.FlagView(f.rule, f.reason, f.account_year) for f in flags],
+        others=others,
+        config=check_config(),
+    )
+
+
+async def reevaluate(session: AsyncSession, cluster_ids: Iterable[str], cause: str) -> None:
+    """Bring the findings of these clusters up to date (in the caller's transaction)."""
+    for cluster_id in sorted(set(cluster_ids)):
+        cluster = await session.get(FundingCluster, cluster_id)
+        if cluster is None:
+            continue
+        await session.flush()
+        now_found = {f.key: f for f in await _current(session, cluster)}
+        stored = {
+            r.key: r
+            for r in (
+                await session.execute(select(Finding).where(Finding.cluster_id == cluster_id))
+            ).scalars()
+        }
+        now = utcnow()
+        for key, found in now_found.items():
+            row = stored.get(key)
+            if row is None:
+                row = Finding(id=new_id("fnd"), key=key, cluster_id=cluster_id, raised_at=now)
+                session.add(row)
+            reopened = row.state != "open"
+            row.rule, row.section = found.rule, found.section
+            row.funder_ids, row.grant_ids = list(found.funder_ids), list(found.grant_ids)
+            row.summary, row.evidence = found.summary, found.evidence
+            row.state, row.updated_at = "open", now
+            if reopened:
+                row.raised_at, row.resolved_at = now, None
+                await session.flush()
+                await record_event(
+                    session,
+                    messaging,
+                    "funding.finding.raised",
+                    ev.FindingRaised(**_facts(row)),
+                    subject=row.id,
+                )
+        for key, row in stored.items():
+            if key in now_found or row.state != "open":
+                continue
+            row.state, row.resolved_at, row.updated_at = "resolved", now, now
+            await session.flush()
+            await record_event(
+                session,
+                messaging,
+                "funding.finding.resolved",
+                ev.FindingResolved(**_facts(row), cause=cause),
+                subject=row.id,
+            )
