@@ -212,3 +212,38 @@ async def test_findings_list_filters_and_errors(suite: Suite) -> None:
     ).json()
     ids = [f["id"] for f in page1["items"] + page2["items"]]
     assert len(set(ids)) == len(ids) >= 3
+
+
+async def test_timelines_per_cluster_and_funder(suite: Suite) -> None:
+    cid = await register_cluster(suite, "Timeklyngen")
+    base = await award(suite, "fivu-rti", cid)  # 8 M over 2015–2018
+    await award(
+        suite,
+        MIDT,
+        cid,
+        "project",
+        amount_dkk=1_000_000,
+        starts_on="2016-07-01",
+        ends_on="2017-06-30",
+    )
+    r = await suite.http.get(f"{API}/clusters/{cid}/timeline")
+    assert r.status_code == 200, r.text
+    years = {y["year"]: y for y in r.json()["years"]}
+    assert sorted(years) == [2015, 2016, 2017, 2018]
+    assert years[2015]["base_dkk"] == round(8_000_000 * 365 / 1461)
+    assert years[2016]["base_dkk"] == round(8_000_000 * 366 / 1461)
+    assert years[2016]["project_dkk"] == round(1_000_000 * 184 / 365)
+    assert sum(y["base_dkk"] for y in years.values()) == 8_000_000
+    funder = (await suite.http.get(f"{API}/funders/fivu-rti/timeline")).json()
+    assert [g["grant_id"] for g in funder["years"][0]["grants"]] == [base]
+    # terminated at the end of 2016: the money stops there
+    r = await suite.http.post(
+        f"{API}/grants/{base}/terminate",
+        json={"terminated_on": "2016-12-31", "reason": "Stop"},
+        headers=await suite.auth("fivu-rti") | {"If-Match": '"1"'},
+    )
+    assert r.status_code == 200, r.text
+    funder = (await suite.http.get(f"{API}/funders/fivu-rti/timeline")).json()
+    assert [y["year"] for y in funder["years"]] == [2015, 2016]
+    assert_problem(await suite.http.get(f"{API}/clusters/nope/timeline"), 404, "not-found")
+    assert_problem(await suite.http.get(f"{API}/funders/nope/timeline"), 404, "not-found")
