@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import httpx
 import jwt
@@ -22,7 +22,7 @@ from shared.errors import Problem
 
 # Organisation kinds (who a caller acts as). Kept in one place: registry, tokens and the
 # other services' rules all speak these names.
-ORG_KINDS = (
+OrgKind = Literal[
     "ministry",
     "growth_forum",
     "region",
@@ -34,7 +34,8 @@ ORG_KINDS = (
     "knowledge_institution",
     "forum_secretariat",
     "other",
-)
+]
+ORG_KINDS: tuple[str, ...] = get_args(OrgKind)
 
 #: Scopes a client of each organisation kind may hold (the upper bound at client creation).
 SCOPES_BY_KIND: dict[str, tuple[str, ...]] = {

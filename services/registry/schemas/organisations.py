@@ -14,23 +14,8 @@ from pydantic import (
     UrlConstraints,
 )
 
-from shared.auth import ORG_KINDS
+from shared.auth import OrgKind
 from shared.validation import Cvr, MunicipalityCode, Text, UtcDatetime, text
-
-OrgKind = Literal[
-    "ministry",
-    "growth_forum",
-    "region",
-    "municipality",
-    "municipal_association",
-    "cluster_organisation",
-    "growth_house",
-    "business_service",
-    "knowledge_institution",
-    "forum_secretariat",
-    "other",
-]
-assert set(OrgKind.__args__) == set(ORG_KINDS)  # type: ignore[attr-defined]
 
 #: Kinds that only the reference data creates (there are exactly 98 municipalities …).
 REFERENCE_ONLY_KINDS = {"region", "municipality", "growth_forum", "municipal_association"}
