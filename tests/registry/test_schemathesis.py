@@ -110,9 +110,12 @@ def fuzz(
     headers: dict[str, str],
     mode: GenerationMode,
     known: Known | None = None,
+    openapi: str = OPENAPI,
+    max_examples: int = MAX_EXAMPLES,
 ) -> list[tuple[str, int]]:
-    """Run every operation of the registry's OpenAPI; return (operation, status) seen."""
-    schema = schemathesis.openapi.from_asgi(OPENAPI, bridge)
+    """Run every operation of ``openapi`` (the registry's by default); return (operation,
+    status) seen."""
+    schema = schemathesis.openapi.from_asgi(openapi, bridge)
     seen: list[tuple[str, int]] = []
     known = known or Known()
     examples = count()
@@ -120,7 +123,7 @@ def fuzz(
         operation = result.ok()
 
         @settings(
-            max_examples=MAX_EXAMPLES,
+            max_examples=max_examples,
             derandomize=True,
             database=None,
             deadline=None,
