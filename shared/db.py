@@ -8,7 +8,7 @@ like PostgreSQL where it matters.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,3 @@ def migrate_url(url: str, migrations_dir: Path) -> None:
             await engine.dispose()
 
     asyncio.run(_run())
-
-
-SessionFactory = Callable[[], AsyncSession]

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -172,7 +172,6 @@ class ServiceSpec:
     on_startup: Sequence[StartupHook] = ()
     jwks_transport: httpx.AsyncBaseTransport | None = None
     auto_migrate: bool = False
-    extra_state: dict[str, Any] = field(default_factory=dict)
 
 
 def build_service_app(spec: ServiceSpec) -> FastAPI:
@@ -228,8 +227,6 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.service_name = spec.name
     app.state.tables = spec.tables
     app.state.metrics = metrics
-    for key, value in spec.extra_state.items():
-        setattr(app.state, key, value)
     metrics.registry.register(_MessagingCollector(spec.name, app))
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=spec.name, metrics=metrics)

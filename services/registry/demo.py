@@ -14,7 +14,6 @@ exist and act as the same organisation.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,7 +31,7 @@ from services.registry.demo_data import (
     DemoCluster,
     demo_members,
 )
-from services.registry.models import ApiClient, Cluster, Member, Organisation
+from services.registry.models import ApiClient, Cluster, Organisation
 from services.registry.schemas import (
     ClientCreate,
     ClusterCreate,
@@ -46,9 +45,8 @@ from services.registry.schemas import (
     SocietalTaskIn,
     StatusChangeIn,
 )
-from services.registry.service.clusters import RuleConfig, _touch
+from services.registry.service.clusters import RuleConfig
 from shared.auth import Principal
-from shared.events.envelope import utcnow
 
 DEMO_ORGANISATIONS: tuple[OrganisationCreate, ...] = (
     OrganisationCreate(
@@ -247,25 +245,13 @@ def cluster_create(demo: DemoCluster) -> ClusterCreate:
 async def _add_members(
     session: AsyncSession, cluster: Cluster, demo: DemoCluster, config: RuleConfig
 ) -> int:
-    """The cluster organisation adds its members, as one batch.
-
-    Checked as ``add_member`` checks them (the cluster itself, ``MemberIn``), then one
-    ``_touch`` — what adding a member through the API ends with: a new version, the
-    responsibility recomputed (and ``registry.cluster.responsibility_changed`` when the centre
-    of gravity moves it) and one ``registry.cluster.updated`` with the member count. One event
-    per cluster instead of one per member keeps start-up fast and the event stream readable;
-    the bulk import does the same.
-    """
+    """The cluster organisation adds its members as one batch (``add_members``): one new
+    version and one ``registry.cluster.updated`` per cluster instead of one per member, which
+    keeps start-up fast and the event stream readable; the bulk import does the same."""
     itself = acting_as(cluster.id, "cluster_organisation", "clusters:write")
-    service.require_cluster_itself(itself, cluster.id, "change its members")
-    now = utcnow()
-    rows = [
-        Member(id=str(uuid.uuid4()), cluster_id=cluster.id, created_at=now, **checked.model_dump())
-        for checked in (MemberIn(**asdict(m)) for m in demo_members(demo))
-    ]
-    session.add_all(rows)
-    await _touch(session, cluster, config, ["members"], cause="members_changed")
-    return len(rows)
+    members = [MemberIn(**asdict(m)) for m in demo_members(demo)]
+    added = await service.add_members(session, cluster.id, members, itself, config)
+    return len(added)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from services.registry.models import (
     Organisation,
     messaging,
 )
-from services.registry.service.clusters import ResponsibilityState, RuleConfig, _touch
+from services.registry.service.clusters import ResponsibilityState, RuleConfig, touch_cluster
 from services.registry.service.organisations import organisation_registered
 from shared.events import contracts as ev
 from shared.events.envelope import utcnow
@@ -293,7 +293,7 @@ async def write_import(
     for cluster_id in sorted(set(existing_targets.values())):
         cluster = await session.get(Cluster, cluster_id)
         assert cluster is not None
-        await _touch(session, cluster, config, ["members"], cause="members_changed")
+        await touch_cluster(session, cluster, config, ["members"], cause="members_changed")
     after = (await session.execute(select(func.count()).select_from(outbox))).scalar_one()
     progress.finish()
     return ImportSummary(

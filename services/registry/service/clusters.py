@@ -462,11 +462,11 @@ async def update_cluster(
         org.region_code = region_of_municipality(data.home_municipality_code)
     _apply_profile(cluster, data, fields_set)
     await _sync_indexes(session, cluster, data, fields_set, new=False)
-    await _touch(session, cluster, config, sorted(fields_set), cause="profile")
+    await touch_cluster(session, cluster, config, sorted(fields_set), cause="profile")
     return cluster
 
 
-async def _touch(
+async def touch_cluster(
     session: AsyncSession, cluster: Cluster, config: RuleConfig, changed: list[str], cause: str
 ) -> None:
     """Bump the version, recompute responsibility and announce the update."""
@@ -529,7 +529,7 @@ async def change_league(
         ),
         subject=cluster.id,
     )
-    await _touch(session, cluster, config, ["league"], cause="league_changed")
+    await touch_cluster(session, cluster, config, ["league"], cause="league_changed")
     return cluster
 
 
@@ -581,7 +581,7 @@ async def change_status(
         ),
         subject=cluster.id,
     )
-    await _touch(session, cluster, config, ["status"], cause="status_changed")
+    await touch_cluster(session, cluster, config, ["status"], cause="status_changed")
     return cluster
 
 
@@ -595,18 +595,35 @@ async def add_member(
     principal: Principal,
     config: RuleConfig,
 ) -> Member:
+    (member,) = await add_members(session, cluster_id, [data], principal, config)
+    return member
+
+
+async def add_members(
+    session: AsyncSession,
+    cluster_id: str,
+    data: list[MemberIn],
+    principal: Principal,
+    config: RuleConfig,
+) -> list[Member]:
+    """The cluster itself adds members; one new version and one ``registry.cluster.updated``
+    for the batch (and ``responsibility_changed`` when the centre of gravity moves)."""
     cluster = await get_cluster(session, cluster_id)
     require_cluster_itself(principal, cluster.id, "change its members")
-    member = Member(
-        id=str(uuid.uuid4()), cluster_id=cluster.id, created_at=utcnow(), **data.model_dump()
-    )
-    session.add(member)
+    now = utcnow()
+    members = [
+        Member(id=str(uuid.uuid4()), cluster_id=cluster.id, created_at=now, **m.model_dump())
+        for m in data
+    ]
+    session.add_all(members)
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Problem(409, "member-exists", f"CVR {data.cvr} is already a member.") from exc
-    await _touch(session, cluster, config, ["members"], cause="members_changed")
-    return member
+        raise Problem(
+            409, "member-exists", "A member with that CVR is already registered."
+        ) from exc
+    await touch_cluster(session, cluster, config, ["members"], cause="members_changed")
+    return members
 
 
 async def get_member(session: AsyncSession, cluster_id: str, member_id: str) -> Member:
@@ -633,7 +650,7 @@ async def replace_member(
         await session.flush()
     except IntegrityError as exc:
         raise Problem(409, "member-exists", f"CVR {data.cvr} is already a member.") from exc
-    await _touch(session, cluster, config, ["members"], cause="members_changed")
+    await touch_cluster(session, cluster, config, ["members"], cause="members_changed")
     return member
 
 
@@ -648,7 +665,7 @@ async def remove_member(
     require_cluster_itself(principal, cluster.id, "change its members")
     member = await get_member(session, cluster.id, member_id)
     await session.delete(member)
-    await _touch(session, cluster, config, ["members"], cause="members_changed")
+    await touch_cluster(session, cluster, config, ["members"], cause="members_changed")
 
 
 async def list_members(
@@ -744,7 +761,9 @@ async def record_override(
     )
     session.add(override)
     await session.flush()
-    await _touch(session, cluster, config, ["responsibility_override"], cause="override_recorded")
+    await touch_cluster(
+        session, cluster, config, ["responsibility_override"], cause="override_recorded"
+    )
     return override
 
 
@@ -766,7 +785,9 @@ async def withdraw_override(
     override.withdrawn_at = utcnow()
     override.withdrawn_by = principal.organisation_id
     await session.flush()
-    await _touch(session, cluster, config, ["responsibility_override"], cause="override_withdrawn")
+    await touch_cluster(
+        session, cluster, config, ["responsibility_override"], cause="override_withdrawn"
+    )
 
 
 async def list_seats(session: AsyncSession, cluster_id: str) -> list[MinistrySeat]:
