@@ -3,6 +3,8 @@
 - ``migrate [service …]``: run Alembic migrations to head.
 - ``import-clusters clusters.csv [members.csv]``: bulk import into the registry (all or nothing).
 - ``generate-cluster-csv OUTDIR``: fictional test data for ``import-clusters``.
+- ``revision SERVICE REV -m MESSAGE [--replace]``: autogenerate a migration from the models
+  (developers; ``--replace`` regenerates an unreleased revision REV from its parent).
 
 Each service's database URL comes from its settings (``<SERVICE>_DATABASE_URL``; default the
 embedded SQLite file under ``var/``), so the same command works on production databases.
@@ -68,6 +70,37 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _revision(args: argparse.Namespace) -> int:
+    """Autogenerate revision ``args.rev`` by comparing the models with a scratch database
+    migrated to the current head (or to REV's parent, with ``--replace``)."""
+    import tempfile
+
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    folder = migrations_dir(args.service)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(folder))
+    script = ScriptDirectory.from_config(cfg)
+    target = "head"
+    if args.replace:
+        existing = script.get_revision(args.rev)
+        if existing is None or script.get_current_head() != args.rev:
+            print(f"--replace: {args.rev} is not the head of {args.service}", file=sys.stderr)
+            return 1
+        assert existing.path is not None
+        Path(existing.path).unlink()
+        target = str(existing.down_revision)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/scratch.db"
+        cfg.set_main_option("sqlalchemy.url", url)
+        command.upgrade(cfg, target)
+        command.revision(cfg, message=args.message, autogenerate=True, rev_id=args.rev)
+    print(f"{args.service}: wrote revision {args.rev} in {folder / 'versions'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.manage")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--clusters", type=int, default=5000)
     gen.add_argument("--members", type=int, default=100_000)
     gen.add_argument("--seed", type=int, default=1)
+    rev = sub.add_parser("revision", help="autogenerate a migration from the models (developers)")
+    rev.add_argument("service", choices=list(SERVICES))
+    rev.add_argument("rev", help="revision id, e.g. 0002")
+    rev.add_argument("-m", "--message", required=True)
+    rev.add_argument(
+        "--replace", action="store_true", help="regenerate REV (the unreleased head) from scratch"
+    )
     args = parser.parse_args(argv)
     if args.command == "migrate":
         for name in args.services or list(SERVICES):
@@ -119,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.clusters < 1 or args.members < 0:
             parser.error("--clusters must be at least 1 and --members at least 0")
         return _generate(args)
+    elif args.command == "revision":
+        return _revision(args)
     return 0
 
 

@@ -7,6 +7,8 @@ Funding, referrals, evaluation and the gateway each hold their own copy of the o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -20,6 +22,7 @@ from shared.errors import Problem
 from shared.events.bus import Subscription
 from shared.events.contracts import OrganisationRegistered
 from shared.events.envelope import CloudEvent, utcnow
+from shared.reference import reference_parties
 
 
 def directory_table(metadata: MetaData) -> Table:
@@ -48,6 +51,37 @@ class DirectoryOrganisation(BaseModel):
     region_code: str | None
     registered_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    id: str
+    name: str
+    kind: str
+    cvr: str | None
+    region_code: str | None
+    municipality_code: str | None
+
+
+async def lookup_organisations(
+    session: AsyncSession, table: Table, ids: Iterable[str]
+) -> dict[str, OrgInfo]:
+    """Organisations by id: the service's directory (from registry events), then the shipped
+    reference parties (so the well-known parties are known even before the events arrive)."""
+    wanted = {i for i in ids if i}
+    found: dict[str, OrgInfo] = {}
+    if wanted:
+        rows = await session.execute(select(table).where(table.c.id.in_(wanted)))
+        for r in rows.mappings():
+            found[r["id"]] = OrgInfo(
+                r["id"], r["name"], r["kind"], r["cvr"], r["region_code"], r["municipality_code"]
+            )
+    for party in reference_parties():
+        if party.id in wanted and party.id not in found:
+            found[party.id] = OrgInfo(
+                party.id, party.name, party.kind, None, party.region_code, party.municipality_code
+            )
+    return found
 
 
 def directory_subscription(service: str, table: Table) -> Subscription:

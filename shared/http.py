@@ -10,6 +10,7 @@ consumers.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -37,6 +38,7 @@ from shared.errors import Problem, install_problem_handlers, problem_response
 from shared.events.bus import Messaging, Subscription
 from shared.events.catalog import asyncapi_document
 from shared.events.tables import MessagingTables
+from shared.events.tasks import cancel_and_wait
 from shared.logging import configure_logging
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 from shared.settings import ServiceSettings
@@ -157,6 +159,30 @@ class _MessagingCollector:
 StartupHook = Callable[[FastAPI], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the service repeats while it runs (e.g. overdue and retention sweeps).
+
+    ``run(app)`` must be safe to run on several replicas at once (each run is one
+    transaction that re-checks what it changes); ``interval(settings)`` gives the seconds
+    between runs, 0 or less to not run it in-process (then an operator runs it on a schedule).
+    A failing run is logged and retried at the next interval.
+    """
+
+    name: str
+    run: Callable[[FastAPI], Awaitable[Any]]
+    interval: Callable[[Any], float]
+
+
+async def _repeat(app: FastAPI, job: PeriodicJob, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job.run(app)
+        except Exception:
+            log.exception("periodic_job_failed", job=job.name)
+
+
 @dataclass
 class ServiceSpec:
     """Everything that makes one service different from the others."""
@@ -170,6 +196,7 @@ class ServiceSpec:
     migrations_dir: Path
     subscriptions: Sequence[Subscription] = ()
     on_startup: Sequence[StartupHook] = ()
+    periodic: Sequence[PeriodicJob] = ()
     jwks_transport: httpx.AsyncBaseTransport | None = None
     auto_migrate: bool = False
 
@@ -181,6 +208,7 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        jobs: list[asyncio.Task[None]] = []
         engine = make_engine(settings.resolved_database_url())
         if spec.auto_migrate:
             await migrate(engine, spec.migrations_dir)
@@ -208,9 +236,15 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
                 await hook(app)
             if settings.messaging_enabled:
                 await messaging.start()
+            for job in spec.periodic:
+                seconds = job.interval(settings)
+                if seconds > 0:
+                    jobs.append(asyncio.create_task(_repeat(app, job, seconds), name=job.name))
             log.info("service_started", service=spec.name)
             yield
         finally:
+            for task in jobs:
+                await cancel_and_wait(task)
             await messaging.stop()
             await engine.dispose()
 
@@ -363,6 +397,7 @@ def app_factory(
     migrations_dir: Path,
     subscriptions: Sequence[Subscription] = (),
     on_startup: Sequence[StartupHook] = (),
+    periodic: Sequence[PeriodicJob] = (),
 ) -> Callable[..., FastAPI]:
     """Make a service's ``create_app(settings=None, *, jwks_transport=None,
     auto_migrate=False)``."""
@@ -384,6 +419,7 @@ def app_factory(
                 migrations_dir=migrations_dir,
                 subscriptions=subscriptions,
                 on_startup=on_startup,
+                periodic=periodic,
                 jwks_transport=jwks_transport,
                 auto_migrate=auto_migrate,
             )

@@ -1,6 +1,76 @@
-"""Event handlers of the referrals service (idempotent through the inbox)."""
+"""Event handlers of the referrals service (idempotent through the inbox).
 
-from services.referrals.models import directory
+- ``referrals-directory``: organisations (shared.directory).
+- ``referrals-clusters``: the registry's cluster events → ``referral_clusters`` (fields, home,
+  municipalities served, status), which the directory, matching and activity announcements use.
+
+An older event redelivered after a newer one is ignored (``updated_at`` holds the time of the
+newest event applied).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.referrals.models import ReferralCluster, directory
 from shared.directory import directory_subscription
+from shared.events import contracts as ev
+from shared.events.bus import Subscription
+from shared.events.envelope import CloudEvent
 
-SUBSCRIPTIONS = [directory_subscription("referrals", directory)]
+
+def _older(stored: datetime, when: datetime) -> bool:
+    if stored.tzinfo is None and when.tzinfo is not None:
+        when = when.replace(tzinfo=None)
+    return when < stored
+
+
+async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
+    """registered / updated carry the whole profile: upsert it."""
+    data = ev.ClusterFacts.model_validate(event.data)
+    cluster = await session.get(ReferralCluster, data.cluster_id)
+    if cluster is None:
+        cluster = ReferralCluster(id=data.cluster_id, updated_at=event.time)
+        session.add(cluster)
+    elif _older(cluster.updated_at, event.time):
+        return
+    cluster.name = data.name
+    cluster.cluster_kind = data.cluster_kind
+    cluster.league = data.league
+    cluster.status = data.status
+    cluster.home_municipality_code = data.home_municipality_code
+    cluster.home_region_code = data.home_region_code
+    cluster.municipalities_served = list(data.municipalities_served)
+    cluster.fields = list(data.fields)
+    cluster.updated_at = event.time
+
+
+async def on_league_changed(session: AsyncSession, event: CloudEvent) -> None:
+    data = ev.ClusterLeagueChanged.model_validate(event.data)
+    cluster = await session.get(ReferralCluster, data.cluster_id)
+    if cluster is not None and not _older(cluster.updated_at, event.time):
+        cluster.league = data.to_league
+        cluster.updated_at = event.time
+
+
+async def on_status_changed(session: AsyncSession, event: CloudEvent) -> None:
+    data = ev.ClusterStatusChanged.model_validate(event.data)
+    cluster = await session.get(ReferralCluster, data.cluster_id)
+    if cluster is not None and not _older(cluster.updated_at, event.time):
+        cluster.status = data.to_status
+        cluster.updated_at = event.time
+
+
+CLUSTERS = Subscription(
+    durable="referrals-clusters",
+    handlers={
+        "registry.cluster.registered": on_cluster_facts,
+        "registry.cluster.updated": on_cluster_facts,
+        "registry.cluster.league_changed": on_league_changed,
+        "registry.cluster.status_changed": on_status_changed,
+    },
+)
+
+SUBSCRIPTIONS = [directory_subscription("referrals", directory), CLUSTERS]

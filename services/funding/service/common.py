@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,16 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funding.models import FundingCluster, directory
 from services.funding.rules import RuleViolation
 from shared.auth import Principal
+from shared.directory import OrgInfo, lookup_organisations
 from shared.errors import Problem
-from shared.pagination import decode_cursor, encode_cursor
-from shared.reference import reference_parties
-
-T = TypeVar("T")
-
-
-def new_id(prefix: str) -> str:
-    """Roughly time-ordered ids (so keyset pages list oldest first)."""
-    return f"{prefix}-{int(time.time() * 1000):012x}{uuid.uuid4().hex[:10]}"
+from shared.queries import get_or_404, new_id, page
 
 
 def problem(exc: RuleViolation, status: int = 409) -> Problem:
@@ -42,38 +31,9 @@ def require_funder(principal: Principal, funder_id: str | None, what: str) -> st
     return principal.organisation_id
 
 
-@dataclass(frozen=True)
-class OrgInfo:
-    id: str
-    name: str
-    kind: str
-    cvr: str | None
-    region_code: str | None
-    municipality_code: str | None
-
-
 async def organisations(session: AsyncSession, ids: Iterable[str]) -> dict[str, OrgInfo]:
-    """Organisations by id: this service's directory (from registry events), then the shipped
-    reference parties (so the well-known parties are known even before the events arrive)."""
-    wanted = {i for i in ids if i}
-    found: dict[str, OrgInfo] = {}
-    if wanted:
-        rows = await session.execute(select(directory).where(directory.c.id.in_(wanted)))
-        for r in rows.mappings():
-            found[r["id"]] = OrgInfo(
-                r["id"], r["name"], r["kind"], r["cvr"], r["region_code"], r["municipality_code"]
-            )
-    for party in reference_parties():
-        if party.id in wanted and party.id not in found:
-            found[party.id] = OrgInfo(
-                party.id,
-                party.name,
-                party.kind,
-                None,
-                party.region_code,
-                party.municipality_code,
-            )
-    return found
+    """Organisations by id, as the funding service knows them (shared.directory)."""
+    return await lookup_organisations(session, directory, ids)
 
 
 async def require_parties_known(session: AsyncSession, ids: list[str]) -> None:
@@ -121,20 +81,15 @@ async def require_clusters(
     return found
 
 
-async def page(
-    session: AsyncSession, stmt: Any, id_column: Any, cursor: str | None, limit: int
-) -> tuple[list[Any], str | None]:
-    """Keyset page over ``id_column`` (ascending)."""
-    after = decode_cursor(cursor)
-    if after:
-        stmt = stmt.where(id_column > str(after[0]))
-    rows = list((await session.execute(stmt.order_by(id_column).limit(limit + 1))).scalars())
-    next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
-    return rows[:limit], next_cursor
-
-
-async def get_or_404(session: AsyncSession, model: type[T], id_: str, what: str) -> T:
-    obj = None if "\x00" in id_ else await session.get(model, id_)
-    if obj is None:
-        raise Problem(404, "not-found", f"No {what} '{id_[:64]}'.")
-    return obj
+__all__ = [
+    "OrgInfo",
+    "clusters_by_id",
+    "get_or_404",
+    "new_id",
+    "organisations",
+    "page",
+    "problem",
+    "require_clusters",
+    "require_funder",
+    "require_parties_known",
+]

@@ -1,0 +1,7 @@
+"""Referrals API: flows (being built)."""
+
+from fastapi import APIRouter
+
+from services.referrals.api.common import PREFIX
+
+router = APIRouter(prefix=PREFIX)

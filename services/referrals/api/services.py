@@ -1,0 +1,7 @@
+"""Referrals API: services (being built)."""
+
+from fastapi import APIRouter
+
+from services.referrals.api.common import PREFIX
+
+router = APIRouter(prefix=PREFIX)

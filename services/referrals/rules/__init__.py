@@ -1,0 +1,1 @@
+"""Pure rules of the referral exchange (§5): no I/O, no framework."""

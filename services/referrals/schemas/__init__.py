@@ -1,0 +1,1 @@
+"""Request and response models of the referrals API (never mixed with tables)."""

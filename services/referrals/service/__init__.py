@@ -1,0 +1,1 @@
+"""Referral exchange use cases: load, apply rules, write, add outbox events; never commit."""
