@@ -173,6 +173,9 @@ class Referral(Base):
     state: Mapped[str] = mapped_column(String(20), default="requested")
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Coarse outcome of a completed referral (no free text; the flow statistics may count it):
+    #: advice_given | project_started | joined_cluster | referred_on | other
+    outcome_category: Mapped[str | None] = mapped_column(String(30), nullable=True)
     cross_municipality: Mapped[bool] = mapped_column(Boolean, default=False)
     cross_region: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

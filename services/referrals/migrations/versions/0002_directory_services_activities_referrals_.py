@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 23:58:00.163126
+Create Date: 2026-11-29 00:01:41.821509
 """
 
 import sqlalchemy as sa
@@ -186,6 +186,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("outcome_category", sa.String(length=30), nullable=True),
         sa.Column("cross_municipality", sa.Boolean(), nullable=False),
         sa.Column("cross_region", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
