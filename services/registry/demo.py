@@ -81,6 +81,18 @@ DEMO_ORGANISATIONS: tuple[OrganisationCreate, ...] = (
         municipality_code="0101",
     ),
     OrganisationCreate(
+        name="Erhvervshus Nordjylland (demo)",
+        kind="growth_house",
+        cvr="96386192",
+        municipality_code="0851",
+    ),
+    OrganisationCreate(
+        name="Erhvervshus Fyn (demo)",
+        kind="growth_house",
+        cvr="94543169",
+        municipality_code="0461",
+    ),
+    OrganisationCreate(
         name="Erhvervsservice Aarhus (demo)",
         kind="business_service",
         cvr="25881400",
@@ -104,7 +116,7 @@ DEMO_CLIENT_ORGANISATIONS: dict[str, str] = {
     "municipal_association": "kl",
     # the rest are demo organisations, found by CVR
     "cluster_organisation": "cvr:31200458",
-    "growth_house": "cvr:40118233",
+    "growth_house": "cvr:96386192",  # Erhvervshus Nordjylland
     "business_service": "cvr:25881400",
     "knowledge_institution": "cvr:41500921",
 }
