@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from services.registry import service as registry_service
 from services.registry.schemas import ClientCreate
@@ -71,6 +72,18 @@ async def eventually(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+async def outbox_envelopes(
+    suite: Suite, service: str, type_: str | None = None
+) -> list[dict[str, Any]]:
+    """Envelopes in a service's outbox, oldest first (optionally of one type)."""
+    outbox = suite.apps[service].state.tables.outbox
+    stmt = select(outbox.c.envelope).order_by(outbox.c.seq)
+    if type_:
+        stmt = stmt.where(outbox.c.type == type_)
+    async with suite.apps[service].state.session_factory() as session:
+        return [row[0] for row in (await session.execute(stmt)).all()]
 
 
 def suite_settings(urls: dict[str, str], nats_url: str, **overrides: Any) -> dict[str, Any]:

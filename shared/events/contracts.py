@@ -49,6 +49,15 @@ class ClusterFacts(BaseModel):
     member_count: int = 0
     merged_into_id: str | None = None
     responsibility: ResponsibilityFacts | None = None
+    # added for the annual account (§4.1); absent in events from before they existed
+    members_by_kind: dict[str, int] = Field(
+        default_factory=dict, description="Members by kind: firm, knowledge_institution, …"
+    )
+    sme_firms: int | None = Field(None, description="Member firms with under 50 employees")
+    firms_size_unknown: int | None = Field(None, description="Member firms of unknown size")
+    functions: list[str] = Field(default_factory=list)
+    label_level: str | None = Field(None, description="ESCA label: bronze | silver | gold")
+    label_valid_until: date | None = None
 
 
 @declare(

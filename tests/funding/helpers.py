@@ -8,10 +8,8 @@ from itertools import count
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
-from services.funding.models import messaging
-from tests.conftest import Suite, eventually
+from tests.conftest import Suite, eventually, outbox_envelopes
 
 API = "/funding/v1"
 PROBLEM = "application/problem+json"
@@ -110,11 +108,7 @@ async def plan_call(suite: Suite, funder: str = "fivu-rti", **extra: Any) -> dic
 
 async def outbox(suite: Suite, type_: str | None = None) -> list[dict[str, Any]]:
     """Envelopes in the funding outbox, oldest first (optionally of one type)."""
-    async with suite.apps["funding"].state.session_factory() as session:
-        stmt = select(messaging.outbox.c.envelope).order_by(messaging.outbox.c.seq)
-        if type_:
-            stmt = stmt.where(messaging.outbox.c.type == type_)
-        return [row[0] for row in (await session.execute(stmt)).all()]
+    return await outbox_envelopes(suite, "funding", type_)
 
 
 def set_today(suite: Suite, today: date) -> None:

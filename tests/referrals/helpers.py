@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from services.referrals.models import ReferralCluster, messaging
-from tests.conftest import Suite, eventually
+from services.referrals.models import ReferralCluster
+from tests.conftest import Suite, eventually, outbox_envelopes
 from tests.funding.helpers import assert_problem, cvr
 
 API = "/referrals/v1"
@@ -76,10 +74,4 @@ async def register_cluster(suite: Suite, name: str = "Energiklyngen Syd", **extr
 
 async def outbox_events(suite: Suite, type_: str | None = None) -> list[dict[str, Any]]:
     """Envelopes in the referrals outbox (oldest first), optionally of one type."""
-    factory = suite.apps["referrals"].state.session_factory
-    outbox = messaging.outbox
-    stmt = select(outbox.c.envelope).order_by(outbox.c.seq)
-    if type_:
-        stmt = stmt.where(outbox.c.type == type_)
-    async with factory() as session:
-        return [row[0] for row in await session.execute(stmt)]
+    return await outbox_envelopes(suite, "referrals", type_)

@@ -172,12 +172,14 @@ async def write_import(
     leagues: list[dict[str, Any]] = []
     members: list[dict[str, Any]] = []
     located: dict[str, list[str | None]] = defaultdict(list)
+    sized: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
     for _line, cvr, m in checked.members:
         cluster_id = ids.get(cvr) or existing_targets[cvr]
         members.append(
             {"id": str(uuid.uuid4()), "cluster_id": cluster_id, "created_at": now, **m.model_dump()}
         )
         located[cluster_id].append(m.municipality_code)
+        sized[cluster_id].append((m.kind, m.employees))
     events: list[PendingEvent] = []
     for _line, c in checked.clusters:
         cid = ids[c.cvr]
@@ -268,6 +270,8 @@ async def write_import(
                     member_count=len(located.get(cid, ())),
                     merged_into_id=None,
                     responsibility=ev.ResponsibilityFacts.model_validate(responsibility),
+                    functions=list(c.functions),
+                    **rules.member_summary(sized.get(cid, ())),
                 ),
                 subject=cid,
             )

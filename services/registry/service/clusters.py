@@ -315,10 +315,13 @@ async def cluster_facts(
 ) -> dict[str, Any]:
     org = await session.get(Organisation, cluster.id)
     assert org is not None
+    rows = await session.execute(
+        select(Member.kind, Member.employees).where(Member.cluster_id == cluster.id)
+    )
+    members = [(kind, employees) for kind, employees in rows]
+    summary = rules.member_summary(members)
     if member_count is None:
-        member_count = (
-            await session.execute(select(func.count()).where(Member.cluster_id == cluster.id))
-        ).scalar_one()
+        member_count = len(members)
     return {
         "cluster_id": cluster.id,
         "name": org.name,
@@ -332,6 +335,10 @@ async def cluster_facts(
         "member_count": member_count,
         "merged_into_id": cluster.merged_into_id,
         "responsibility": cluster.responsibility,
+        **summary,
+        "functions": list(cluster.functions or []),
+        "label_level": cluster.label_level,
+        "label_valid_until": cluster.label_valid_until,
     }
 
 
