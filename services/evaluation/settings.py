@@ -1,3 +1,5 @@
+from datetime import date
+
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -7,3 +9,20 @@ class EvaluationSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="EVALUATION_", extra="ignore")
 
     service_name: str = "evaluation"
+    #: §4.3 flag rule: bottom share of the league (0.25 = bottom quartile) …
+    flag_quartile: float = 0.25
+    #: … in this many consecutive published accounts.
+    flag_consecutive_years: int = 3
+    #: A function's composite needs at least this share of its indicators present.
+    composite_min_coverage: float = 0.5
+    #: Days after the due date before an evaluation counts as overdue is 0; it is "due" this
+    #: many days before its due date (evaluation.evaluation.due is sent then).
+    evaluation_notice_days: int = 30
+    #: The final evaluation falls due this many days after the grant ends.
+    final_grace_days: int = 0
+    #: evaluation.label.expiring is sent this many days before an ESCA label runs out.
+    label_notice_days: int = 90
+    #: Seconds between the evaluation and label sweeps (0: do not run them in-process).
+    sweep_interval_seconds: float = 300.0
+    #: Fix "today" (e.g. EVALUATION_TODAY=2026-03-01) for demonstrations; empty: the real date.
+    today: date | None = None

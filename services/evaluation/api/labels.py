@@ -1,0 +1,7 @@
+"""Evaluation API: labels (being built)."""
+
+from fastapi import APIRouter
+
+from services.evaluation.api.common import PREFIX
+
+router = APIRouter(prefix=PREFIX)

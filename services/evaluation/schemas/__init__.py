@@ -1,0 +1,1 @@
+"""Request and response models of the evaluation API (never mixed with tables)."""

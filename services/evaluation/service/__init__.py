@@ -1,0 +1,1 @@
+"""Evaluation use cases: load, apply rules, write, add outbox events; never commit."""
