@@ -96,7 +96,14 @@ def _revision(args: argparse.Namespace) -> int:
         url = f"sqlite+aiosqlite:///{tmp}/scratch.db"
         cfg.set_main_option("sqlalchemy.url", url)
         command.upgrade(cfg, target)
-        command.revision(cfg, message=args.message, autogenerate=True, rev_id=args.rev)
+        script_out = command.revision(cfg, message=args.message, autogenerate=True, rev_id=args.rev)
+    written = getattr(script_out, "path", None)
+    ruff = Path(sys.executable).with_name("ruff")
+    if written and ruff.exists():  # the project's style (dev install)
+        import subprocess
+
+        subprocess.run([str(ruff), "check", "--fix", "-q", written], check=False)
+        subprocess.run([str(ruff), "format", "-q", written], check=False)
     print(f"{args.service}: wrote revision {args.rev} in {folder / 'versions'}")
     return 0
 
