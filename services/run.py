@@ -17,16 +17,22 @@ import os
 import signal
 import sys
 import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
+from services.referrals.demo import load_demo as load_referrals_demo
+from services.referrals.demo import wait_for_directory
+from services.referrals.demo_data import GROWTH_HOUSE_OFFERS
 from services.registry.demo import (
     ensure_demo_clients,
     load_demo_data,
     read_demo_clients,
     write_demo_clients,
 )
+from services.registry.demo_data import DEMO_CLUSTERS
 from services.suite import SERVICES, SuiteDispatcher, build_apps, migrations_dir
 from shared.db import migrate_url
 from shared.natsserver import NatsServer, free_port, port_open
@@ -69,6 +75,21 @@ def _banner(base: str, nats_url: str, var_dir: Path, clients: list) -> str:
     return "\n".join(lines)
 
 
+async def _load_referrals_demo(app: FastAPI, clusters: int) -> list[str]:
+    """The referral exchange's demo services and activities, once its directory has heard of
+    the demo organisations (registry events). Returns notes for the operator."""
+    factory = app.state.session_factory
+    cvrs = tuple(sorted({offer.cvr for offer in GROWTH_HOUSE_OFFERS}))
+    if not await wait_for_directory(factory, clusters, cvrs):
+        return [
+            "Note: the referral exchange did not hear of the demo organisations in time; "
+            "its demo services were not loaded (they load on the next start)."
+        ]
+    async with factory() as session, session.begin():
+        await load_referrals_demo(session, datetime.now(UTC))
+    return []
+
+
 async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     settings = {}
@@ -108,6 +129,10 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
             async with registry.state.session_factory() as session, session.begin():
                 loaded = await load_demo_data(session, registry.state.rule_config)
                 clients = await ensure_demo_clients(session, read_demo_clients(clients_file))
+            write_demo_clients(clients_file, clients)
+            notes = await _load_referrals_demo(
+                apps["referrals"], len(DEMO_CLUSTERS) - len(loaded.blocked)
+            )
         except Exception:
             # Say so and stop, rather than serve on silently without a banner.
             traceback.print_exc()
@@ -115,8 +140,9 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
             failed.append(True)
             server.should_exit = True
             return
-        write_demo_clients(clients_file, clients)
         print(_banner(base, nats.url, var_dir, clients), flush=True)
+        for note in notes:
+            print(note, flush=True)
         if loaded.blocked:
             print(
                 f"Note: {len(loaded.blocked)} demo cluster(s) were left out because an older "

@@ -1,0 +1,198 @@
+"""Demo content of the referral exchange for the embedded run (``make run``).
+
+The referrals service learns the demo organisations and clusters from the registry's events,
+so the loader first waits until its directory has them; then, through the same use cases the
+API calls, acting as each organisation, it publishes a service per demo cluster (from its
+fields, ``demo_data.FIELD_OFFERS``), the growth houses' and the business service's usual
+services, and a few upcoming activities (their announcements go out as events, as they would).
+Loading is idempotent: if any service exists, nothing is added.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.referrals.demo_data import FIELD_OFFERS, GROWTH_HOUSE_OFFERS
+from services.referrals.models import OfferedService, ReferralCluster, directory
+from services.referrals.schemas.directory import ActivityCreate, ServiceCreate
+from services.referrals.service.activities import create_activity
+from services.referrals.service.directory import create_service
+from shared.auth import Principal
+
+
+@dataclass
+class DemoLoad:
+    services: int = 0
+    activities: int = 0
+    skipped: bool = False
+
+
+def acting_as(organisation_id: str, kind: str) -> Principal:
+    """The organisation as a token of its own client would present it."""
+    return Principal(
+        client_id="demo-loader",
+        organisation_id=organisation_id,
+        organisation_kind=kind,
+        scopes=frozenset({"referrals:write"}),
+    )
+
+
+async def wait_for_directory(
+    factory: async_sessionmaker[AsyncSession],
+    clusters: int,
+    cvrs: tuple[str, ...],
+    timeout: float = 60.0,
+) -> bool:
+    """Wait until the referrals service knows ``clusters`` cluster profiles and the
+    organisations with ``cvrs`` (they arrive as registry events)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with factory() as session:
+            known_clusters = (
+                await session.execute(select(func.count()).select_from(ReferralCluster))
+            ).scalar_one()
+            known_cvrs = set(
+                (
+                    await session.execute(
+                        select(directory.c.cvr).where(directory.c.cvr.in_(cvrs))
+                    )
+                ).scalars()
+            )
+        if known_clusters >= clusters and known_cvrs >= set(cvrs):
+            return True
+        await asyncio.sleep(0.2)
+    return False
+
+
+def _cluster_offer(cluster: ReferralCluster) -> ServiceCreate:
+    """One service from the cluster's fields: the first field's offer, the others' described."""
+    fields = [f for f in cluster.fields if f in FIELD_OFFERS] or ["production"]
+    title, text = FIELD_OFFERS[fields[0]]
+    extra = " ".join(FIELD_OFFERS[f][1] for f in fields[1:])
+    served = cluster.municipalities_served
+    return ServiceCreate(
+        name=f"{title} – {cluster.name.removesuffix(' (demo)')}",
+        description=f"{text} {extra}".strip(),
+        fields=fields,
+        target_groups=["sme", "growth_firms", "knowledge_institutions"]
+        if cluster.league != "emerging"
+        else ["sme", "entrepreneurs"],
+        area_kind="municipalities" if served else "national",
+        area_codes=list(served),
+        email=None,
+        url=None,
+    )
+
+
+async def _load_services(session: AsyncSession, now: datetime) -> int:
+    added = 0
+    clusters = (
+        await session.execute(
+            select(ReferralCluster)
+            .where(ReferralCluster.status == "active")
+            .order_by(ReferralCluster.id)
+        )
+    ).scalars()
+    for cluster in list(clusters):
+        principal = acting_as(cluster.id, "cluster_organisation")
+        await create_service(session, _cluster_offer(cluster), principal, now)
+        added += 1
+    rows = await session.execute(
+        select(directory.c.id, directory.c.kind, directory.c.cvr).where(
+            directory.c.cvr.in_({o.cvr for o in GROWTH_HOUSE_OFFERS})
+        )
+    )
+    by_cvr = {cvr: (id_, kind) for id_, kind, cvr in rows}
+    for offer in GROWTH_HOUSE_OFFERS:
+        if offer.cvr not in by_cvr:
+            continue
+        org_id, kind = by_cvr[offer.cvr]
+        org = (
+            await session.execute(select(directory).where(directory.c.id == org_id))
+        ).mappings().one()
+        area_kind, codes = "national", []
+        if offer.area == "region" and org["region_code"]:
+            area_kind, codes = "regions", [org["region_code"]]
+        elif offer.area == "municipality" and org["municipality_code"]:
+            area_kind, codes = "municipalities", [org["municipality_code"]]
+        body = ServiceCreate(
+            name=offer.name,
+            description=offer.description,
+            fields=list(offer.fields),
+            target_groups=list(offer.target_groups),
+            area_kind=area_kind,
+            area_codes=codes,
+        )
+        await create_service(session, body, acting_as(org_id, kind), now)
+        added += 1
+    return added
+
+
+#: (cluster name, kind, title, days ahead, field, description) of the demo activities.
+DEMO_ACTIVITIES: tuple[tuple[str, str, str, int, str, str], ...] = (
+    (
+        "Fødevareklyngen Nord (demo)",
+        "conference",
+        "Eksportdag for fødevarevirksomheder",
+        21,
+        "food_bio",
+        "Mød importører fra Tyskland og Sverige og hør om eksport af fødevarer.",
+    ),
+    (
+        "Syddansk Robotklynge (demo)",
+        "workshop",
+        "Robotter i små og mellemstore virksomheder",
+        35,
+        "robotics",
+        "En dag i robotlaboratoriet: kom i gang med automatisering i produktionen.",
+    ),
+    (
+        "Klynge for Grøn Energi (demo)",
+        "matchmaking",
+        "Matchmaking: energilagring og Power-to-X",
+        49,
+        "energy",
+        "Virksomheder og forskere mødes om projekter inden for energilagring.",
+    ),
+)
+
+
+async def _load_activities(session: AsyncSession, now: datetime) -> int:
+    added = 0
+    for name, kind, title, days, field, text in DEMO_ACTIVITIES:
+        cluster = (
+            await session.execute(select(ReferralCluster).where(ReferralCluster.name == name))
+        ).scalar_one_or_none()
+        if cluster is None:
+            continue
+        starts = (now + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
+        body = ActivityCreate(
+            kind=kind,  # type: ignore[arg-type]
+            title=title,
+            description=text,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=7),
+            place=f"{cluster.name.removesuffix(' (demo)')}s lokaler",
+            municipality_code=cluster.home_municipality_code,
+            target_groups=["sme"],
+            fields=[field],
+        )
+        await create_activity(session, body, acting_as(cluster.id, "cluster_organisation"), now)
+        added += 1
+    return added
+
+
+async def load_demo(session: AsyncSession, now: datetime) -> DemoLoad:
+    """Services and activities of the demo organisations (the caller commits)."""
+    if (await session.execute(select(func.count()).select_from(OfferedService))).scalar_one():
+        return DemoLoad(skipped=True)
+    return DemoLoad(
+        services=await _load_services(session, now),
+        activities=await _load_activities(session, now),
+    )
