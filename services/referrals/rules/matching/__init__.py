@@ -1,0 +1,93 @@
+"""Matching a firm's need to services and activities anywhere in the country (§5) — pure.
+
+§5: the parties refer firms to each other "also across municipal and regional borders when the
+most relevant offer is elsewhere". So relevance ranks first and nearness only orders offers of
+about equal relevance: the best offer in another region beats a weak local one.
+
+**Relevance** (0..1) of an offer *d* for a need:
+
+    relevance = (0.6·text + 0.3·fields + 0.1·target) / (sum of the weights in play)
+
+A component is in play when the need asks for it: ``text`` when the need has words that carry
+meaning, ``fields`` when fields are given, ``target`` when a target group is given.
+
+- ``text`` — BM25 over Snowball stems (``rules.text``), normalised. For each distinct stem *q*
+  of the need, its matches *M(q)* are the index term *q* itself (weight 1.0) and, for Danish
+  compounds, index terms that start with *q* or that *q* starts with (both at least 4 letters,
+  weight 0.7: "eksport" ↔ "eksportrådgivning", "fødevar" ↔ "fødevarevirksom") and index terms
+  that end with *q* or that *q* ends with (at least 5 letters, weight 0.5: "rådgivning" ↔
+  "eksportrådgivning"; the head of a Danish compound is its last part). The vocabulary is kept
+  sorted (and reversed-sorted), so expansion is a ``bisect``, not a scan. Then
+
+      c(q, d) = idf(q) · max over t in M(q) ∩ d of w(t) · tf·(k1+1) / (tf + k1·(1 − b + b·|d|/L))
+      idf(q)  = ln(1 + (N − n(q) + 0.5) / (n(q) + 0.5))     n(q) = max over t in M(q) of n(t)
+      text    = min(1, Σ_q c(q, d) / Σ_q idf(q))
+
+  with k1 = 1.2, b = 0.75, tf the term's frequency in the offer, |d| the offer's number of
+  stems, L their average, N the offers indexed and n(t) the offers containing t. The
+  denominator is what an offer of average length containing every stem once would score, so
+  1.0 means "every word of the need, exactly". Stems that match nothing in the whole index
+  are left out of both sums (they cannot tell offers apart); at most the 40 rarest stems of a
+  need count.
+- ``fields`` — the share of the asked-for fields the offer covers.
+- ``target`` — 1 if the offer names the asked-for target group, else 0.
+
+**Order**: by relevance band (relevance rounded to 0.05) descending, then nearness, then the
+exact relevance, then kind and id (stable). Nearness of an offer to the firm's municipality:
+``same_municipality`` (the offer serves it, or takes place there) < ``same_region`` <
+``national`` (a nationwide service whose organisation is at home elsewhere, or an online
+activity) < ``other_region``. A national service serves everywhere, so it is "near" only by
+its organisation's home (same municipality or same region as the firm). Neighbouring
+municipalities are not modelled (the reference data has no adjacency).
+"""
+
+from services.referrals.rules.matching.index import TermIndex
+from services.referrals.rules.matching.model import (
+    BAND,
+    K1,
+    NEARNESS_ORDER,
+    PREFIX_WEIGHT,
+    SUFFIX_WEIGHT,
+    W_FIELDS,
+    W_TARGET,
+    W_TEXT,
+    B,
+    Home,
+    Nearness,
+    Need,
+    Offer,
+    OfferKind,
+    Ranked,
+    Reason,
+    Scored,
+    Shortlist,
+    region_of,
+)
+from services.referrals.rules.matching.order import explain, matched_terms, nearness, order
+
+__all__ = [
+    "BAND",
+    "K1",
+    "NEARNESS_ORDER",
+    "PREFIX_WEIGHT",
+    "SUFFIX_WEIGHT",
+    "W_FIELDS",
+    "W_TARGET",
+    "W_TEXT",
+    "B",
+    "Home",
+    "Nearness",
+    "Need",
+    "Offer",
+    "OfferKind",
+    "Ranked",
+    "Reason",
+    "Scored",
+    "Shortlist",
+    "TermIndex",
+    "explain",
+    "matched_terms",
+    "nearness",
+    "order",
+    "region_of",
+]

@@ -1,0 +1,218 @@
+"""This replica's match index (§5 matching): kept in memory, refreshed before every match.
+
+The index (``rules.matching.TermIndex``) lives on ``app.state.match_index``; every replica
+keeps its own. It is built lazily by the first match and then kept current incrementally:
+before each match it reads the one ``change_counter`` row and, if that moved, the services
+and activities whose ``change_seq`` lies between what it has read and the counter (one
+indexed range query per table). A service that is no longer ``active``, or an activity that
+is cancelled or over, is dropped. Order is safe: taking a ``change_seq`` locks the counter row
+until commit, so once the counter reads N every change up to N is visible
+(``models.ChangeCounter``).
+
+Refreshes are serialised by an ``asyncio.Lock``. A match that finds a refresh already running
+waits for it and then runs its own unless one that began after it arrived has finished (so a
+burst of matches costs one refresh, and a match never misses a change committed before it
+arrived). The refresh uses the request's own session (one connection per process in SQLite
+mode; a second session in a request could wait on itself), and a request touches the database
+only once it holds the lock, so no request holds the connection while waiting for the lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.referrals.models import (
+    Activity,
+    ChangeCounter,
+    OfferedService,
+    ReferralCluster,
+    json_list,
+)
+from services.referrals.rules import matching
+from services.referrals.service.common import organisations
+
+__all__ = ["MatchAnswer", "MatchIndex", "OrganisationPlace", "match", "match_index"]
+
+#: Rows applied between two yields to the event loop while (re)building.
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class OrganisationPlace:
+    id: str
+    name: str | None
+    municipality_code: str | None
+    region_code: str | None
+
+
+@dataclass
+class MatchAnswer:
+    hits: list[matching.Ranked]
+    organisations: dict[str, OrganisationPlace]
+    #: offers scored exactly / offers in the index / change_seq the index has read up to
+    evaluated: int
+    indexed: int
+    change_seq: int
+
+
+class MatchIndex:
+    def __init__(self) -> None:
+        self.terms = matching.TermIndex()
+        #: the ``change_seq`` read up to
+        self.seen = 0
+        self.lock = asyncio.Lock()
+        self._started = 0
+        self._finished = 0
+
+    async def refresh(self, session: AsyncSession, now: datetime) -> None:
+        """Apply every change committed before this call (module docstring)."""
+        arrived = self._started
+        async with self.lock:
+            if self._finished > arrived:
+                return  # a refresh that began after this call arrived has just finished
+            self._started += 1
+            generation = self._started
+            counter = await session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1))
+            upto = int(counter or 0)
+            if upto > self.seen:
+                await self._apply(session, self.seen, upto, now)
+                self.seen = upto
+            self._finished = generation
+
+    async def _apply(self, session: AsyncSession, after: int, upto: int, now: datetime) -> None:
+        first = after == 0 and len(self.terms) == 0
+        services = select(
+            OfferedService.id,
+            OfferedService.organisation_id,
+            OfferedService.name,
+            OfferedService.fields,
+            OfferedService.target_groups,
+            OfferedService.area_kind,
+            OfferedService.area_codes,
+            OfferedService.status,
+            OfferedService.search_terms,
+        ).where(OfferedService.change_seq > after, OfferedService.change_seq <= upto)
+        if first:  # a fresh index needs only what is offered now
+            services = services.where(OfferedService.status == "active")
+        applied = 0
+        for row in await session.execute(services):
+            if row.status == "active":
+                offer = matching.Offer(
+                    kind="service",
+                    id=row.id,
+                    organisation_id=row.organisation_id,
+                    name=row.name,
+                    fields=tuple(json_list(row.fields)),
+                    target_groups=tuple(json_list(row.target_groups)),
+                    area_kind=row.area_kind,
+                    area_codes=tuple(json_list(row.area_codes)),
+                )
+                self.terms.put(offer, row.search_terms.split())
+            else:
+                self.terms.remove(("service", row.id))
+            applied += 1
+            if applied % _BATCH == 0:
+                await asyncio.sleep(0)  # let other requests run while a large build goes on
+        activities = select(
+            Activity.id,
+            Activity.organisation_id,
+            Activity.title,
+            Activity.fields,
+            Activity.target_groups,
+            Activity.municipality_code,
+            Activity.online,
+            Activity.starts_at,
+            Activity.ends_at,
+            Activity.status,
+            Activity.search_terms,
+        ).where(Activity.change_seq > after, Activity.change_seq <= upto)
+        if first:
+            activities = activities.where(Activity.status == "announced", Activity.ends_at >= now)
+        for act in await session.execute(activities):
+            ends_at = _utc(act.ends_at)
+            if act.status == "announced" and ends_at >= now:
+                offer = matching.Offer(
+                    kind="activity",
+                    id=act.id,
+                    organisation_id=act.organisation_id,
+                    name=act.title,
+                    fields=tuple(json_list(act.fields)),
+                    target_groups=tuple(json_list(act.target_groups)),
+                    municipality_code=act.municipality_code,
+                    online=bool(act.online),
+                    starts_at=_utc(act.starts_at),
+                    ends_at=ends_at,
+                )
+                self.terms.put(offer, act.search_terms.split())
+            else:
+                self.terms.remove(("activity", act.id))
+
+
+def match_index(app: FastAPI) -> MatchIndex:
+    """This replica's index (created empty on first use; built by the first match)."""
+    index: MatchIndex | None = getattr(app.state, "match_index", None)
+    if index is None:
+        index = app.state.match_index = MatchIndex()
+    return index
+
+
+async def places(session: AsyncSession, ids: set[str]) -> dict[str, OrganisationPlace]:
+    """Name and home of organisations: a cluster's registered home, else the directory's
+    address (as ``service.common.where_is``, for many at once)."""
+    known = await organisations(session, ids)
+    homes: dict[str, tuple[str, str, str]] = {}
+    if ids:
+        rows = await session.execute(
+            select(
+                ReferralCluster.id,
+                ReferralCluster.name,
+                ReferralCluster.home_municipality_code,
+                ReferralCluster.home_region_code,
+            ).where(ReferralCluster.id.in_(ids))
+        )
+        homes = {r.id: (r.name, r.home_municipality_code, r.home_region_code) for r in rows}
+    found: dict[str, OrganisationPlace] = {}
+    for oid in ids:
+        info, home = known.get(oid), homes.get(oid)
+        name = info.name if info else (home[0] if home else None)
+        if home and home[1]:
+            found[oid] = OrganisationPlace(oid, name, home[1], home[2] or None)
+        elif info:
+            region = info.region_code
+            if region is None and info.municipality_code:
+                region = matching.region_of(info.municipality_code)
+            found[oid] = OrganisationPlace(oid, name, info.municipality_code, region)
+        else:
+            found[oid] = OrganisationPlace(oid, name, None, None)
+    return found
+
+
+async def match(
+    session: AsyncSession, index: MatchIndex, need: matching.Need, limit: int
+) -> MatchAnswer:
+    """The best ``limit`` offers for ``need`` with why, their organisations' names and homes
+    loaded for the best bands only."""
+    await index.refresh(session, need.now or datetime.now(UTC))
+    shortlist = index.terms.shortlist(need, limit)
+    orgs = await places(session, {s.offer.organisation_id for s in shortlist.scored})
+    homes = {oid: (p.municipality_code, p.region_code) for oid, p in orgs.items()}
+    hits = matching.order(shortlist, need, homes, limit)
+    shown = {h.scored.offer.organisation_id for h in hits}
+    return MatchAnswer(
+        hits=hits,
+        organisations={oid: p for oid, p in orgs.items() if oid in shown},
+        evaluated=shortlist.evaluated,
+        indexed=len(index.terms),
+        change_seq=index.seen,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC times."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
