@@ -1,13 +1,38 @@
 """The referrals service app."""
 
+from datetime import UTC, datetime
 from pathlib import Path
+
+from fastapi import FastAPI
 
 import services.referrals as package
 from services.referrals.api import routers
 from services.referrals.consumers import SUBSCRIPTIONS
 from services.referrals.models import messaging
+from services.referrals.service.sweeps import erase_expired_contacts, mark_overdue
 from services.referrals.settings import ReferralsSettings
-from shared.http import app_factory
+from shared.http import PeriodicJob, app_factory
+
+
+def _now(app: FastAPI) -> datetime:
+    """``app.state.clock`` (tests set it), else the real time."""
+    clock = getattr(app.state, "clock", None)
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+async def _overdue(app: FastAPI) -> None:
+    async with app.state.session_factory() as session, session.begin():
+        await mark_overdue(session, _now(app), app.state.settings)
+
+
+async def _retention(app: FastAPI) -> None:
+    async with app.state.session_factory() as session, session.begin():
+        await erase_expired_contacts(session, _now(app), app.state.settings)
+
+
+def _interval(settings: ReferralsSettings) -> float:
+    return settings.sweep_interval_seconds
+
 
 create_app = app_factory(
     name="referrals",
@@ -18,4 +43,8 @@ create_app = app_factory(
     tables=messaging,
     migrations_dir=Path(__file__).resolve().parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
+    periodic=[
+        PeriodicJob("referrals-overdue", _overdue, _interval),
+        PeriodicJob("referrals-retention", _retention, _interval),
+    ],
 )
