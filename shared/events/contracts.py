@@ -379,11 +379,12 @@ class ReferralAccepted(ReferralFacts):
 
 @declare(
     "referrals.referral.rejected",
-    "The receiving organisation rejected a referral, with a reason; addressed to the sender.",
+    "The receiving organisation rejected a referral; addressed to the sender. The reason is free "
+    "text and so stays out of events: the sender reads it through the API.",
     addressed=True,
 )
 class ReferralRejected(ReferralFacts):
-    reason: str
+    pass
 
 
 @declare(

@@ -74,7 +74,9 @@ async def test_no_event_carries_contact_data_firm_name_or_need(suite: Suite) -> 
             ("complete", {"outcome": f"{FIRM_NAME} fik hjælp", "outcome_category": "other"}),
         ):
             done = (await act(suite, done, action, p.as_cluster, body)).json()
-        await act(suite, await referral(), "reject", p.as_cluster, {"reason": "Ikke vores felt"})
+        await act(
+            suite, await referral(), "reject", p.as_cluster, {"reason": f"{FIRM_NAME} passer ikke"}
+        )
         await act(suite, await referral(), "cancel", p.as_house, {"note": CONTACT["email"]})
         failed = (await act(suite, await referral(), "accept", p.as_cluster)).json()
         failed = (await act(suite, failed, "start", p.as_cluster)).json()

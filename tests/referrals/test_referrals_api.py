@@ -181,9 +181,9 @@ async def test_transitions_the_state_does_not_allow_and_if_match(suite: Suite) -
         for e in await outbox_events(suite, "referrals.referral.rejected")
         if e["subject"] == ref["id"]
     ]
-    assert [(e["recipient"], e["data"]["reason"]) for e in rejected] == [
-        (p.house, "Ikke vores felt")
-    ]
+    # the reason is free text: the sender reads it through the API, never from the event
+    assert [e["recipient"] for e in rejected] == [p.house]
+    assert "reason" not in rejected[0]["data"]
 
     # the sender withdraws an unanswered referral; the recipient is told
     other = await send(suite, p)

@@ -453,12 +453,11 @@ async def move(
 
 def _event_payload(event: str, referral: Referral) -> ev.ReferralFacts:
     base = facts(referral)
-    if event == "referrals.referral.rejected":
-        return ev.ReferralRejected(**base, reason=referral.reason or "")
     if event == "referrals.referral.completed":
         return ev.ReferralCompleted(**base, outcome_category=referral.outcome_category)
     model: type[ev.ReferralFacts] = {
         "referrals.referral.accepted": ev.ReferralAccepted,
+        "referrals.referral.rejected": ev.ReferralRejected,
         "referrals.referral.started": ev.ReferralStarted,
         "referrals.referral.failed": ev.ReferralFailed,
         "referrals.referral.cancelled": ev.ReferralCancelled,
