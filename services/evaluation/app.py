@@ -1,13 +1,42 @@
 """The evaluation service app."""
 
+from datetime import date
 from pathlib import Path
+
+from fastapi import FastAPI
 
 import services.evaluation as package
 from services.evaluation.api import routers
 from services.evaluation.consumers import SUBSCRIPTIONS
 from services.evaluation.models import messaging
+from services.evaluation.service.sweeps import sweep_evaluations, sweep_labels
 from services.evaluation.settings import EvaluationSettings
-from shared.http import app_factory
+from shared.http import PeriodicJob, app_factory
+
+
+def _today(app: FastAPI) -> date:
+    """``app.state.clock`` (tests set it), ``EVALUATION_TODAY``, or the real date — the same
+    "today" as the API's (``api.common.today``)."""
+    clock = getattr(app.state, "clock", None)
+    if clock is not None:
+        return clock()  # type: ignore[no-any-return]
+    fixed: date | None = app.state.settings.today
+    return fixed or date.today()
+
+
+async def _evaluations(app: FastAPI) -> None:
+    async with app.state.session_factory() as session, session.begin():
+        await sweep_evaluations(session, _today(app), app.state.settings)
+
+
+async def _labels(app: FastAPI) -> None:
+    async with app.state.session_factory() as session, session.begin():
+        await sweep_labels(session, _today(app), app.state.settings)
+
+
+def _interval(settings: EvaluationSettings) -> float:
+    return settings.sweep_interval_seconds
+
 
 create_app = app_factory(
     name="evaluation",
@@ -18,4 +47,8 @@ create_app = app_factory(
     tables=messaging,
     migrations_dir=Path(__file__).resolve().parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
+    periodic=[
+        PeriodicJob("evaluation-evaluations", _evaluations, _interval),
+        PeriodicJob("evaluation-labels", _labels, _interval),
+    ],
 )
