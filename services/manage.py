@@ -3,6 +3,8 @@
 - ``migrate [service …]``: run Alembic migrations to head.
 - ``import-clusters clusters.csv [members.csv]``: bulk import into the registry (all or nothing).
 - ``generate-cluster-csv OUTDIR``: fictional test data for ``import-clusters``.
+- ``import-reports reports.csv``: cluster organisations' reported years into evaluation (all or
+  nothing).
 - ``revision SERVICE REV -m MESSAGE [--replace]``: autogenerate a migration from the models
   (developers; ``--replace`` regenerates an unreleased revision REV from its parent).
 
@@ -59,6 +61,45 @@ def _import(args: argparse.Namespace) -> int:
     )
     if summary.reference_parties:
         print(f"(also added {summary.reference_parties} missing reference organisations)")
+    return 0
+
+
+REPORTS_HELP = """\
+Import cluster organisations' reported years into the evaluation service from one CSV file
+(columns: cluster_id, year, optional comment, then one column per reported indicator code —
+GET /evaluation/v1/indicators; an empty cell is missing). Every row is checked first as
+PUT /evaluation/v1/clusters/{id}/reports/{year} checks it; if any row is bad, the errors are
+listed (file:line: column: message), nothing is written, and the exit code is 1. Otherwise all
+rows are written in one transaction (each replaces that cluster's reported year; submitted_by
+is "import:<file name>") and the exit code is 0. Writes to the database directly, no HTTP.
+"""
+
+
+def _import_reports(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from services.evaluation.service.report_import import ImportRejected, import_into
+    from services.evaluation.settings import EvaluationSettings
+    from shared.progress import Progress
+
+    settings = EvaluationSettings()
+    url = args.database_url or settings.resolved_database_url()
+    try:
+        summary = asyncio.run(
+            import_into(
+                url,
+                args.reports_csv,
+                today=settings.today or date.today(),
+                progress=Progress(sys.stderr),
+            )
+        )
+    except ImportRejected as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    print(
+        f"imported {summary.reports:,} reports ({summary.replaced:,} replacing earlier ones) "
+        f"with {summary.values:,} values; {summary.seconds:.1f} s"
+    )
     return 0
 
 
@@ -135,6 +176,16 @@ def main(argv: list[str] | None = None) -> int:
         help="organisation id recorded as setting the first league: FIVU/RTI (default), a "
         "growth forum or the Klyngeforum secretariat",
     )
+    rep = sub.add_parser(
+        "import-reports",
+        help="import reported years of clusters from CSV into evaluation",
+        description=REPORTS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rep.add_argument("reports_csv", type=Path, help="reports.csv")
+    rep.add_argument(
+        "--database-url", help="evaluation database (default: EVALUATION_DATABASE_URL or var/)"
+    )
     gen = sub.add_parser(
         "generate-cluster-csv", help="write fictional clusters.csv and members.csv for testing"
     )
@@ -162,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
             if path is not None and not path.is_file():
                 parser.error(f"no such file: {path}")
         return _import(args)
+    elif args.command == "import-reports":
+        if not args.reports_csv.is_file():
+            parser.error(f"no such file: {args.reports_csv}")
+        return _import_reports(args)
     elif args.command == "generate-cluster-csv":
         if args.clusters < 1 or args.members < 0:
             parser.error("--clusters must be at least 1 and --members at least 0")

@@ -1,6 +1,96 @@
-"""Event handlers of the evaluation service (idempotent through the inbox)."""
+"""Event handlers of the evaluation service (idempotent through the inbox).
+
+- ``evaluation-directory``: organisations (shared.directory).
+- ``evaluation-clusters``: the registry's cluster events → ``eval_clusters``, the member
+  snapshot of the event's year and the derived member indicators (``service.clusters``).
+- ``evaluation-funding``: grants → ``eval_grants``, the public base / project funding per year,
+  and the grant's mid-term and final evaluations (``service.grants``).
+- ``evaluation-referrals``: referrals sent and completed → ``referral_records`` and the
+  referrals given / received by clusters per completion year (``service.derived``).
+
+The inbox makes each event's effect happen once; a redelivered *older* event (after a newer
+one of the same cluster, grant or referral was applied) is ignored by its time.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.models import directory
+from services.evaluation.service import clusters, grants
+from services.evaluation.service.derived import record_referral
 from shared.directory import directory_subscription
+from shared.events import contracts as ev
+from shared.events.bus import Subscription
+from shared.events.envelope import CloudEvent
 
-SUBSCRIPTIONS = [directory_subscription("evaluation", directory)]
+
+async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
+    data = ev.ClusterFacts.model_validate(event.data)
+    await clusters.apply_cluster_facts(
+        session, data, event.time, registered=event.type == "registry.cluster.registered"
+    )
+
+
+async def on_league_changed(session: AsyncSession, event: CloudEvent) -> None:
+    await clusters.change_league(
+        session, ev.ClusterLeagueChanged.model_validate(event.data), event.time
+    )
+
+
+async def on_status_changed(session: AsyncSession, event: CloudEvent) -> None:
+    await clusters.change_status(
+        session, ev.ClusterStatusChanged.model_validate(event.data), event.time
+    )
+
+
+async def on_grant_awarded(session: AsyncSession, event: CloudEvent) -> None:
+    await grants.on_awarded(session, ev.GrantAwarded.model_validate(event.data), event.time)
+
+
+async def on_grant_amended(session: AsyncSession, event: CloudEvent) -> None:
+    await grants.on_amended(session, ev.GrantAmended.model_validate(event.data), event.time)
+
+
+async def on_grant_terminated(session: AsyncSession, event: CloudEvent) -> None:
+    await grants.on_terminated(session, ev.GrantTerminated.model_validate(event.data), event.time)
+
+
+async def on_referral_sent(session: AsyncSession, event: CloudEvent) -> None:
+    data = ev.ReferralSent.model_validate(event.data)
+    await record_referral(session, data, event.time, completed=False)
+
+
+async def on_referral_completed(session: AsyncSession, event: CloudEvent) -> None:
+    data = ev.ReferralCompleted.model_validate(event.data)
+    await record_referral(session, data, event.time, completed=True)
+
+
+CLUSTERS = Subscription(
+    durable="evaluation-clusters",
+    handlers={
+        "registry.cluster.registered": on_cluster_facts,
+        "registry.cluster.updated": on_cluster_facts,
+        "registry.cluster.league_changed": on_league_changed,
+        "registry.cluster.status_changed": on_status_changed,
+    },
+)
+
+FUNDING = Subscription(
+    durable="evaluation-funding",
+    handlers={
+        "funding.grant.awarded": on_grant_awarded,
+        "funding.grant.amended": on_grant_amended,
+        "funding.grant.terminated": on_grant_terminated,
+    },
+)
+
+REFERRALS = Subscription(
+    durable="evaluation-referrals",
+    handlers={
+        "referrals.referral.sent": on_referral_sent,
+        "referrals.referral.completed": on_referral_completed,
+    },
+)
+
+SUBSCRIPTIONS = [directory_subscription("evaluation", directory), CLUSTERS, FUNDING, REFERRALS]

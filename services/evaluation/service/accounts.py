@@ -1,0 +1,524 @@
+"""The joint annual performance account (§4.1): draft computed on read, published frozen.
+
+Public entry points (the JSON and CSV endpoints and the HTML report use the same ones):
+
+- :func:`account_view` — ``await account_view(session, year, today)`` → :class:`AccountView`:
+  the published snapshot of ``year`` when FIVU/RTI has published it, otherwise a **draft**
+  computed now by ``rules.account.compute_account`` over every *active* cluster of the three
+  leagues (world class, national, emerging), with the values of ``year`` and ``year − 1`` from
+  ``indicator_values`` (reported and derived; the member indicators of a year without a
+  registry event resolved from the latest earlier snapshot, ``service.derived``). Optional
+  ``league`` filter and a keyset page (``cursor``, ``limit``); without ``limit`` every cluster.
+- :func:`publish_account` — FIVU/RTI freezes the year: the whole view is stored as the
+  account's ``snapshot``, ``evaluation.account.published`` is recorded and the §4.3 flag rule
+  runs over the published accounts (``service.flags``), all in the caller's transaction.
+- :func:`account_years` and :func:`account_csv_rows`.
+
+A published account never changes: reports for its year are refused (409) and later events
+still update ``indicator_values`` but the account is read from the snapshot. The league of a
+cluster is its league when the account is computed (frozen at publication).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import distinct, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.evaluation.models import Account, EvalCluster, IndicatorValue, messaging
+from services.evaluation.rules import account as rules
+from services.evaluation.rules.indicators import FUNCTIONS, INDICATORS, Indicator
+from services.evaluation.schemas.accounts import (
+    AccountCluster,
+    AccountView,
+    AccountYear,
+    CellOut,
+    CompositeOut,
+    CompositeSummaryOut,
+    IndicatorOut,
+    IndicatorSummaryOut,
+    LeagueOut,
+)
+from services.evaluation.service.derived import MEMBER_CODES, member_values_as_of
+from shared.auth import Principal
+from shared.errors import Problem
+from shared.events import contracts as ev
+from shared.events.envelope import utcnow
+from shared.events.outbox import record_event
+from shared.pagination import decode_cursor, encode_cursor
+from shared.reference import region_by_code
+
+#: The three leagues in display order (§1).
+LEAGUES: tuple[str, ...] = ("world_class", "national", "emerging")
+#: Only FIVU/RTI publishes the joint account (§4.1).
+PUBLISHER = "fivu-rti"
+FIRST_YEAR = 2000
+#: The HTML report needs every cluster on one page.
+MAX_ACCOUNT_LIMIT = 5000
+
+Number = float | int
+YearValues = dict[str, dict[str, Number]]
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    """The settings the account and the flag rule read (``EvaluationSettings``)."""
+
+    min_coverage: float = 0.5
+    flag_quartile: float = 0.25
+    flag_consecutive_years: int = 3
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> AccountConfig:
+        return cls(
+            min_coverage=settings.composite_min_coverage,
+            flag_quartile=settings.flag_quartile,
+            flag_consecutive_years=settings.flag_consecutive_years,
+        )
+
+
+def check_year(year: int, today: date) -> None:
+    if not FIRST_YEAR <= year <= today.year + 1:
+        raise Problem(
+            422,
+            "invalid-year",
+            f"year must be between {FIRST_YEAR} and {today.year + 1}, not {year}.",
+        )
+
+
+def indicator_out(ind: Indicator) -> IndicatorOut:
+    return IndicatorOut(
+        code=ind.code,
+        name_da=ind.name_da,
+        name_en=ind.name_en,
+        unit=ind.unit,
+        source=ind.source,
+        function=ind.function,
+        higher_is_better=ind.higher_is_better,
+        description_en=ind.description_en,
+        derived_from=ind.derived_from,
+    )
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+async def account_clusters(session: AsyncSession) -> list[EvalCluster]:
+    """Every active cluster of the three leagues."""
+    rows = await session.execute(
+        select(EvalCluster).where(EvalCluster.status == "active", EvalCluster.league.in_(LEAGUES))
+    )
+    return list(rows.scalars())
+
+
+async def year_values(
+    session: AsyncSession, year: int, codes: Sequence[str]
+) -> tuple[YearValues, YearValues]:
+    """cluster → code → value for ``year`` and ``year − 1`` (one scan of the two years' rows),
+    the member indicators of a year without a snapshot resolved from the latest earlier one."""
+    current: YearValues = {}
+    previous: YearValues = {}
+    rows = await session.execute(
+        select(
+            IndicatorValue.cluster_id,
+            IndicatorValue.year,
+            IndicatorValue.indicator,
+            IndicatorValue.value,
+        ).where(IndicatorValue.year.in_((year, year - 1)))
+    )
+    wanted = set(codes)
+    for cid, y, code, value in rows:
+        if code in wanted:
+            (current if y == year else previous).setdefault(cid, {})[code] = value
+    members = [c for c in MEMBER_CODES if c in wanted]
+    if members:
+        for y, target in ((year, current), (year - 1, previous)):
+            for cid, (snap_year, vals) in (await member_values_as_of(session, y)).items():
+                if snap_year == y:
+                    continue  # the year has its own snapshot: its rows are the truth
+                row = target.setdefault(cid, {})
+                for code in members:
+                    if vals.get(code) is not None:
+                        row[code] = vals[code]  # type: ignore[assignment]
+    return current, previous
+
+
+# --- shaping --------------------------------------------------------------------------------
+
+
+def _num(value: Number | None, whole: bool) -> Number | None:
+    if value is None:
+        return None
+    if whole and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _key(c: AccountCluster) -> tuple[int, str, str]:
+    league = LEAGUES.index(c.league) if c.league in LEAGUES else len(LEAGUES)
+    return (league, c.name.casefold(), c.cluster_id)
+
+
+def shape_account(
+    account: rules.Account,
+    clusters: Sequence[EvalCluster],
+    *,
+    year: int,
+    indicators: Sequence[Indicator],
+    config: AccountConfig,
+) -> AccountView:
+    """The computed account as the API shows it (every cluster, every indicator)."""
+    regions = region_by_code()
+    whole = {i.code: i.unit != "share" for i in indicators}
+    functions = [f for f in FUNCTIONS if any(i.function == f for i in indicators)]
+    out: list[AccountCluster] = []
+    for cluster in clusters:
+        entry = account.clusters.get(cluster.id)
+        if entry is None:
+            continue
+        values: dict[str, CellOut] = {}
+        for code in account.indicators:
+            cell = entry.cell(code)
+            w = whole[code]
+            values[code] = CellOut.model_construct(
+                value=_num(cell.value, w),
+                percentile=cell.percentile,
+                change=_num(cell.change, w),
+                change_relative=cell.change_relative,
+            )
+        composites = {
+            key: CompositeOut.model_construct(
+                value=comp.value,
+                coverage=comp.coverage,
+                present=comp.present,
+                total=comp.total,
+                percentile=comp.percentile,
+            )
+            for key, comp in entry.composites.items()
+        }
+        region = regions.get(cluster.home_region_code)
+        out.append(
+            AccountCluster.model_construct(
+                cluster_id=cluster.id,
+                name=cluster.name,
+                league=entry.league,
+                region_code=cluster.home_region_code,
+                region_name=region.name if region else None,
+                values=values,
+                composites=composites,
+            )
+        )
+    out.sort(key=_key)
+    leagues = [
+        _league_out(account.leagues[name], config)
+        for name in sorted(account.leagues, key=lambda n: LEAGUES.index(n))
+    ]
+    return AccountView(
+        year=year,
+        state="draft",
+        computed_at=utcnow(),
+        formula=rules.formula_text(),
+        min_coverage=config.min_coverage,
+        flag_quartile=config.flag_quartile,
+        functions=[*functions, rules.OVERALL],
+        indicators=[indicator_out(i) for i in indicators],
+        leagues=leagues,
+        clusters=out,
+        clusters_total=len(out),
+        next_cursor=None,
+    )
+
+
+def _league_out(summary: rules.LeagueSummary, config: AccountConfig) -> LeagueOut:
+    return LeagueOut(
+        league=summary.league,
+        clusters=summary.clusters,
+        clusters_with_data=summary.clusters_with_data,
+        indicators={
+            code: IndicatorSummaryOut(with_data=s.with_data, q1=s.q1, median=s.median, q3=s.q3)
+            for code, s in summary.indicators.items()
+        },
+        composites={
+            key: CompositeSummaryOut(
+                with_data=len(values),
+                median=summary.composite_median(key),
+                bottom_cut=summary.bottom_cut(key, config.flag_quartile),
+            )
+            for key, values in summary.composite_values.items()
+        },
+    )
+
+
+# --- the view ---------------------------------------------------------------------------------
+
+
+async def compute_draft(
+    session: AsyncSession,
+    year: int,
+    *,
+    config: AccountConfig,
+    indicators: Sequence[Indicator] = INDICATORS,
+) -> AccountView:
+    """Compute ``year``'s account now from the stored values (every cluster)."""
+    clusters = await account_clusters(session)
+    codes = [i.code for i in indicators]
+    current, previous = await year_values(session, year, codes)
+    account = rules.compute_account(
+        {c.id: c.league for c in clusters},
+        current,
+        previous,
+        year=year,
+        indicators=indicators,
+        min_coverage=config.min_coverage,
+    )
+    return shape_account(account, clusters, year=year, indicators=indicators, config=config)
+
+
+async def account_view(
+    session: AsyncSession,
+    year: int,
+    today: date,
+    *,
+    config: AccountConfig | None = None,
+    league: str | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+    indicators: Sequence[Indicator] = INDICATORS,
+) -> AccountView:
+    """The account of ``year`` as the API shows it.
+
+    Published → the frozen snapshot (``state='published'``, ``published_at``/``by``); else a
+    draft computed now (``state='draft'``). ``clusters`` are ordered by league (world class,
+    national, emerging), then name; ``league`` keeps one league's clusters (the league
+    summaries stay complete); ``limit`` (≤ 5,000) pages them with ``cursor``/``next_cursor``
+    — without ``limit`` all clusters come at once (the HTML report). ``today`` bounds the year
+    (2000 … next year; else Problem 422). ``indicators`` overrides the catalogue of a *draft*
+    (the benchmark's 40 indicators). Raises Problem 400 for a bad cursor or league.
+    """
+    check_year(year, today)
+    if league is not None and league not in LEAGUES:
+        raise Problem(422, "invalid-league", f"league must be one of {', '.join(LEAGUES)}.")
+    config = config or AccountConfig()
+    stored = await session.get(Account, year)
+    if stored is not None and stored.state == "published" and stored.snapshot is not None:
+        view = AccountView.model_validate(stored.snapshot)
+    else:
+        view = await compute_draft(session, year, config=config, indicators=indicators)
+    return _page(view, league, cursor, limit)
+
+
+def _page(
+    view: AccountView, league: str | None, cursor: str | None, limit: int | None
+) -> AccountView:
+    items = view.clusters
+    if league is not None:
+        items = [c for c in items if c.league == league]
+    after = decode_cursor(cursor)
+    if after is not None:
+        if len(after) != 3 or not isinstance(after[0], int):
+            raise Problem(400, "invalid-cursor", "The cursor is not one this API gave out.")
+        key = (after[0], str(after[1]), str(after[2]))
+        items = [c for c in items if _key(c) > key]
+    next_cursor = None
+    if limit is not None and len(items) > limit:
+        items = items[:limit]
+        next_cursor = encode_cursor(list(_key(items[-1])))
+    return view.model_copy(update={"clusters": items, "next_cursor": next_cursor})
+
+
+async def account_years(session: AsyncSession) -> list[AccountYear]:
+    """Years with values or a stored account, newest first, with their state."""
+    counts = dict(
+        (
+            await session.execute(
+                select(
+                    IndicatorValue.year, func.count(distinct(IndicatorValue.cluster_id))
+                ).group_by(IndicatorValue.year)
+            )
+        ).all()
+    )
+    stored = {a.year: a for a in (await session.execute(select(Account))).scalars()}
+    out = []
+    for year in sorted(set(counts) | set(stored), reverse=True):
+        a = stored.get(year)
+        published = a is not None and a.state == "published"
+        out.append(
+            AccountYear(
+                year=year,
+                state="published" if published else "draft",
+                published_at=a.published_at if published and a else None,
+                published_by=a.published_by if published and a else None,
+                clusters_with_values=int(counts.get(year, 0)),
+            )
+        )
+    return out
+
+
+async def is_published(session: AsyncSession, year: int) -> bool:
+    stored = await session.get(Account, year)
+    return stored is not None and stored.state == "published"
+
+
+# --- publishing -------------------------------------------------------------------------------
+
+
+async def publish_account(
+    session: AsyncSession,
+    year: int,
+    principal: Principal,
+    today: date,
+    config: AccountConfig,
+) -> AccountView:
+    """FIVU/RTI freezes ``year``'s account (§4.1) and the §4.3 flag rule runs.
+
+    403 for anyone else; 422 for a year that has not begun; 409 ``already-published`` for a
+    second publication (also when two race: the second insert or update finds it published);
+    409 ``empty-account`` when no cluster is in it.
+    """
+    from services.evaluation.service.flags import evaluate_published
+
+    if principal.organisation_id != PUBLISHER:
+        raise Problem(
+            403,
+            "not-the-publisher",
+            f"Only FIVU/RTI ({PUBLISHER}) publishes the joint annual account; you act as "
+            f"{principal.organisation_id}.",
+        )
+    check_year(year, today)
+    if year > today.year:
+        raise Problem(422, "year-not-begun", f"The year {year} has not begun; nothing to publish.")
+    stored = await session.get(Account, year)
+    if stored is not None and stored.state == "published":
+        raise _already(year, stored.published_at)
+    view = await compute_draft(session, year, config=config)
+    if not view.clusters:
+        raise Problem(409, "empty-account", f"No active cluster is in the account of {year}.")
+    now = utcnow()
+    view = view.model_copy(
+        update={
+            "state": "published",
+            "published_at": now,
+            "published_by": principal.organisation_id,
+        }
+    )
+    snapshot = view.model_dump(mode="json")
+    if stored is None:
+        session.add(
+            Account(
+                year=year,
+                state="published",
+                published_at=now,
+                published_by=principal.organisation_id,
+                snapshot=snapshot,
+                version=1,
+            )
+        )
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # another publication of the year won the race
+            raise _already(year, None) from exc
+    else:
+        done = await session.execute(
+            update(Account)
+            .where(Account.year == year, Account.state == "draft")
+            .values(
+                state="published",
+                published_at=now,
+                published_by=principal.organisation_id,
+                snapshot=snapshot,
+                version=Account.version + 1,
+            )
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise _already(year, None)
+    by_league = {name: 0 for name in LEAGUES}
+    for c in view.clusters:
+        by_league[c.league] = by_league.get(c.league, 0) + 1
+    await record_event(
+        session,
+        messaging,
+        "evaluation.account.published",
+        ev.AccountPublished(
+            year=year,
+            published_by=principal.organisation_id,
+            clusters=len(view.clusters),
+            clusters_by_league=by_league,
+            indicators=len(view.indicators),
+        ),
+        subject=str(year),
+    )
+    await evaluate_published(session, year, config)
+    return view
+
+
+def _already(year: int, when: datetime | None) -> Problem:
+    extra: dict[str, Any] = {"published_at": when.isoformat()} if when else {}
+    return Problem(
+        409,
+        "already-published",
+        f"The account of {year} is already published; a published account does not change.",
+        **extra,
+    )
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "cluster_id",
+    "cluster",
+    "league",
+    "indicator",
+    "value",
+    "percentile",
+    "change",
+    "change_relative",
+)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""  # missing stays missing: an empty cell, never 0
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(round(value, 6))
+    return str(value)
+
+
+def account_csv_rows(view: AccountView) -> Iterator[str]:
+    """One CSV line per cluster × indicator (header first); missing values are empty cells."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+
+    def line(row: Sequence[Any]) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow(row)
+        return buf.getvalue()
+
+    yield line(CSV_COLUMNS)
+    codes = [i.code for i in view.indicators]
+    for c in view.clusters:
+        for code in codes:
+            cell = c.values.get(code)
+            yield line(
+                (
+                    c.cluster_id,
+                    c.name,
+                    c.league,
+                    code,
+                    _cell(cell.value if cell else None),
+                    _cell(cell.percentile if cell else None),
+                    _cell(cell.change if cell else None),
+                    _cell(cell.change_relative if cell else None),
+                )
+            )
+
+
+def clusters_by_id(view: AccountView) -> Mapping[str, AccountCluster]:
+    return {c.cluster_id: c for c in view.clusters}
