@@ -6,6 +6,7 @@ from services.evaluation.api import (
     flags,
     indicators,
     labels,
+    report,
     reports,
     strongholds,
 )
@@ -17,6 +18,7 @@ routers = [
     indicators.router,
     reports.router,
     accounts.router,
+    report.router,
     flags.router,
     evaluations.router,
     strongholds.router,
