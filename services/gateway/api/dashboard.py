@@ -1,19 +1,14 @@
-"""Gateway HTTP API: the entry page and the organisation directory."""
+"""Gateway: the entry page (the dashboard replaces it)."""
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from services.gateway.models import directory
-from shared.directory import directory_router
-
 SERVICE_NAMES = ("registry", "funding", "referrals", "evaluation", "gateway")
 
-index_router = APIRouter(tags=["gateway"])
+router = APIRouter(tags=["gateway"])
 
 
-@index_router.get(
-    "/", response_class=HTMLResponse, summary="Entry page with links to every service"
-)
+@router.get("/", response_class=HTMLResponse, summary="Entry page with links to every service")
 async def index() -> str:
     rows = "\n".join(
         f"<tr><td>{name}</td><td><a href='/{name}/docs'>API docs</a></td>"
@@ -34,6 +29,3 @@ and network policy. The dashboard grows here; the services are:</p>
 <p><a href="/registry/v1/organisations">Organisations</a> ·
 Tokens: <code>POST /registry/v1/oauth/token</code> (client credentials)</p>
 </body></html>"""
-
-
-routers = [index_router, directory_router("gateway", directory)]

@@ -1,0 +1,5 @@
+"""Gateway: docs (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Gateway: events (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

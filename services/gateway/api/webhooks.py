@@ -1,0 +1,5 @@
+"""Gateway: webhooks (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

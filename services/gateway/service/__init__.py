@@ -1,0 +1,1 @@
+"""Gateway use cases: load, apply rules, write; never commit."""
