@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import (
@@ -32,14 +32,24 @@ from services.referrals.models import (
     ChangeCounter,
     OfferedService,
     ReferralCluster,
+    directory,
     json_list,
 )
 from services.referrals.rules import matching
 from services.referrals.service.common import organisations
+from shared.reference import municipalities
 
-__all__ = ["MatchAnswer", "MatchIndex", "OrganisationPlace", "match", "match_index"]
+__all__ = [
+    "MatchAnswer",
+    "MatchIndex",
+    "OrganisationPlace",
+    "homes_in_region",
+    "match",
+    "match_index",
+    "places",
+]
 
-#: Rows applied between two yields to the event loop while (re)building.
+#: Rows read and applied between two yields to the event loop while building.
 _BATCH = 2000
 
 
@@ -81,7 +91,12 @@ class MatchIndex:
             counter = await session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1))
             upto = int(counter or 0)
             if upto > self.seen:
-                await self._apply(session, self.seen, upto, now)
+                try:
+                    await self._apply(session, self.seen, upto, now)
+                except BaseException:
+                    if self.seen == 0:  # a build cut short: start again next time
+                        self.terms = matching.TermIndex()
+                    raise
                 self.seen = upto
             self._finished = generation
 
@@ -100,25 +115,24 @@ class MatchIndex:
         ).where(OfferedService.change_seq > after, OfferedService.change_seq <= upto)
         if first:  # a fresh index needs only what is offered now
             services = services.where(OfferedService.status == "active")
-        applied = 0
-        for row in await session.execute(services):
-            if row.status == "active":
-                offer = matching.Offer(
-                    kind="service",
-                    id=row.id,
-                    organisation_id=row.organisation_id,
-                    name=row.name,
-                    fields=tuple(json_list(row.fields)),
-                    target_groups=tuple(json_list(row.target_groups)),
-                    area_kind=row.area_kind,
-                    area_codes=tuple(json_list(row.area_codes)),
-                )
-                self.terms.put(offer, row.search_terms.split())
-            else:
-                self.terms.remove(("service", row.id))
-            applied += 1
-            if applied % _BATCH == 0:
-                await asyncio.sleep(0)  # let other requests run while a large build goes on
+        result = await session.stream(services)
+        async for rows in result.partitions(_BATCH):
+            for row in rows:
+                if row.status == "active":
+                    offer = matching.Offer(
+                        kind="service",
+                        id=row.id,
+                        organisation_id=row.organisation_id,
+                        name=row.name,
+                        fields=tuple(json_list(row.fields)),
+                        target_groups=tuple(json_list(row.target_groups)),
+                        area_kind=row.area_kind,
+                        area_codes=tuple(json_list(row.area_codes)),
+                    )
+                    self.terms.put(offer, row.search_terms.split(), weigh=not first)
+                else:
+                    self.terms.remove(("service", row.id))
+            await asyncio.sleep(0)  # let other requests run while a large build goes on
         activities = select(
             Activity.id,
             Activity.organisation_id,
@@ -149,9 +163,11 @@ class MatchIndex:
                     starts_at=_utc(act.starts_at),
                     ends_at=ends_at,
                 )
-                self.terms.put(offer, act.search_terms.split())
+                self.terms.put(offer, act.search_terms.split(), weigh=not first)
             else:
                 self.terms.remove(("activity", act.id))
+        if first:
+            self.terms.reweigh()  # one pass with the final average length
 
 
 def match_index(app: FastAPI) -> MatchIndex:
@@ -193,16 +209,55 @@ async def places(session: AsyncSession, ids: set[str]) -> dict[str, Organisation
     return found
 
 
+async def homes_in_region(session: AsyncSession, region: str) -> dict[str, matching.Home]:
+    """(municipality, region) of every organisation at home in ``region``, by the rule of
+    ``service.common.where_is`` (a cluster's registered home, else the directory's address),
+    in one query whatever the number of hits."""
+    codes = [m.code for m in municipalities() if m.region_code == region]
+    cluster, org = ReferralCluster, directory.c
+    rows = await session.execute(
+        select(
+            org.id,
+            org.municipality_code,
+            org.region_code,
+            cluster.home_municipality_code,
+            cluster.home_region_code,
+        )
+        .select_from(directory.outerjoin(cluster, cluster.id == org.id))
+        .where(
+            or_(
+                org.region_code == region,
+                org.municipality_code.in_(codes),
+                cluster.home_region_code == region,
+                cluster.home_municipality_code.in_(codes),
+            )
+        )
+    )
+    found: dict[str, matching.Home] = {}
+    for oid, municipality, org_region, home, home_region in rows:
+        if home:  # a cluster's registered home wins
+            municipality, org_region = home, home_region or None
+        elif org_region is None and municipality:
+            org_region = matching.region_of(municipality)
+        if org_region == region:
+            found[oid] = (municipality, org_region)
+    return found
+
+
 async def match(
     session: AsyncSession, index: MatchIndex, need: matching.Need, limit: int
 ) -> MatchAnswer:
-    """The best ``limit`` offers for ``need`` with why, their organisations' names and homes
-    loaded for the best bands only."""
+    """The best ``limit`` offers for ``need`` with why; their organisations' names and homes
+    are loaded for the best hits only."""
     await index.refresh(session, need.now or datetime.now(UTC))
     shortlist = index.terms.shortlist(need, limit)
-    orgs = await places(session, {s.offer.organisation_id for s in shortlist.scored})
-    homes = {oid: (p.municipality_code, p.region_code) for oid, p in orgs.items()}
-    hits = matching.order(shortlist, need, homes, limit)
+    # where a nationwide service stands among equals depends on its organisation's home:
+    # the organisations at home in the firm's region settle that for all of them
+    homes = await homes_in_region(session, need.region)
+    top = matching.placed(shortlist, need, homes, limit)
+    orgs = await places(session, {s.offer.organisation_id for s, _ in top})
+    homes |= {oid: (p.municipality_code, p.region_code) for oid, p in orgs.items()}
+    hits = matching.explained(top, need, shortlist.expansions, homes)
     shown = {h.scored.offer.organisation_id for h in hits}
     return MatchAnswer(
         hits=hits,

@@ -63,7 +63,14 @@ from services.referrals.rules.matching.model import (
     Shortlist,
     region_of,
 )
-from services.referrals.rules.matching.order import explain, matched_terms, nearness, order
+from services.referrals.rules.matching.order import (
+    explain,
+    explained,
+    matched_terms,
+    nearness,
+    order,
+    placed,
+)
 
 __all__ = [
     "BAND",
@@ -86,8 +93,10 @@ __all__ = [
     "Shortlist",
     "TermIndex",
     "explain",
+    "explained",
     "matched_terms",
     "nearness",
     "order",
+    "placed",
     "region_of",
 ]

@@ -4,11 +4,14 @@ docstring)."""
 from __future__ import annotations
 
 import math
+import sys
 from bisect import bisect_left, insort
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from heapq import nlargest
-from typing import NamedTuple
+from itertools import islice
+from typing import Any, NamedTuple
 
 from services.referrals.rules.matching.model import (
     BAND,
@@ -29,6 +32,9 @@ from services.referrals.rules.matching.model import (
     Shortlist,
 )
 
+#: How many offers give the floor (their exact scores) before the postings are read.
+_FLOOR_SAMPLE = 200
+
 
 class _Part(NamedTuple):
     """One part of a need: a stem (with its matches) or an asked-for field."""
@@ -37,6 +43,7 @@ class _Part(NamedTuple):
     weight: float  # text: idf(q) / Σ idf; field: 1
     matches: dict[str, float]  # text: index term → weight; field: {}
     code: str  # text: the stem; field: the field code
+    cost: int  # postings to read it in full
 
 
 class TermIndex:
@@ -70,6 +77,11 @@ class TermIndex:
         self._numbers: dict[tuple[str, str], int] = {}
         self._next = 0
         self._activities = 0
+        #: one object for equal values (codes, code lists, weights): 50,000 offers share a few
+        #: hundred of each, so the index holds them once
+        self._shared: dict[object, object] = {}
+        #: weight by offer length and term frequency (with the current L)
+        self._weights: dict[int, dict[int, float]] = {}
 
     def __len__(self) -> int:
         return len(self._offers)
@@ -78,37 +90,67 @@ class TermIndex:
         return key in self._numbers
 
     def _weight(self, tf: int, length: int) -> float:
-        return (K1 + 1) * tf / (tf + K1 * (1 - B + B * length / self._norm_length))
+        row = self._weights.get(length)
+        if row is None:
+            row = self._weights[length] = {}
+        weight = row.get(tf)
+        if weight is None:
+            norm = K1 * (1 - B + B * length / self._norm_length)
+            weight = row[tf] = (K1 + 1) * tf / (tf + norm)
+        return weight
 
-    def put(self, offer: Offer, stems: Iterable[str]) -> None:
-        """Index ``offer`` with its stems (``search_terms`` split), replacing an older version."""
+    def _share(self, value: Any) -> Any:
+        return self._shared.setdefault(value, value)
+
+    def put(self, offer: Offer, stems: Iterable[str], *, weigh: bool = True) -> None:
+        """Index ``offer`` with its stems (``search_terms`` split), replacing an older version.
+        ``weigh=False`` leaves the weights to a ``reweigh`` that follows (a bulk build)."""
         self.remove(offer.key)
-        counts = Counter(stems)
+        counts = Counter(map(sys.intern, stems))
         number = self._next
         self._next += 1
+        offer = replace(
+            offer,
+            organisation_id=self._share(offer.organisation_id),
+            fields=self._share(tuple(map(sys.intern, offer.fields))),
+            target_groups=self._share(tuple(map(sys.intern, offer.target_groups))),
+            area_kind=sys.intern(offer.area_kind),
+            area_codes=self._share(tuple(map(sys.intern, offer.area_codes))),
+        )
         self._numbers[offer.key] = number
         self._offers[number] = offer
         self._activities += offer.kind == "activity"
         self._terms[number] = tuple(counts)
-        self._tfs[number] = bytes(min(255, tf) for tf in counts.values())
+        try:
+            self._tfs[number] = bytes(counts.values())
+        except ValueError:  # a stem more than 255 times
+            self._tfs[number] = bytes(min(255, tf) for tf in counts.values())
         length = max(1, sum(counts.values()))
         self._lengths[number] = length
         self._total_length += length
         if not self._norm_length:
             self._norm_length = float(length)
         for term, tf in counts.items():
-            weight = self._weight(tf, length)
             postings = self._postings.get(term)
             if postings is None:
                 postings = self._postings[term] = {}
-                self._peak[term] = weight
+                self._peak[term] = 0.0
                 insort(self._vocab, term)
                 insort(self._reversed, term[::-1])
-            elif weight > self._peak[term]:
-                self._peak[term] = weight
-            postings[number] = weight
+            if weigh:
+                weight = postings[number] = self._weight(tf, length)
+                if weight > self._peak[term]:
+                    self._peak[term] = weight
+            else:
+                postings[number] = 0.0
         for code in offer.fields:
             self._by_field.setdefault(code, set()).add(number)
+
+    def put_many(self, offers: Iterable[tuple[Offer, Iterable[str]]]) -> None:
+        """``put`` each, then weigh once with the new average length (a bulk build)."""
+        for offer, stems in offers:
+            self.put(offer, stems, weigh=False)
+        self.reweigh()
 
     def remove(self, key: tuple[str, str]) -> None:
         number = self._numbers.pop(key, None)
@@ -130,19 +172,42 @@ class TermIndex:
             self._by_field[code].discard(number)
         if not self._offers:
             self._norm_length = 0.0
+            self._weights.clear()
 
     def reweigh(self) -> None:
         """Compute every weight again with L = the current average length."""
         if not self._offers:
             return
         self._norm_length = self._total_length / len(self._offers)
-        self._peak = dict.fromkeys(self._postings, 0.0)
+        self._weights.clear()
+        postings, lengths, tfs, weigh = self._postings, self._lengths, self._tfs, self._weight
         for number, terms in self._terms.items():
-            length = self._lengths[number]
-            for term, tf in zip(terms, self._tfs[number], strict=True):
-                weight = self._postings[term][number] = self._weight(tf, length)
-                if weight > self._peak[term]:
-                    self._peak[term] = weight
+            length = lengths[number]
+            row = self._weights.get(length) or {}
+            for term, tf in zip(terms, tfs[number], strict=True):
+                weight = row.get(tf)
+                if weight is None:
+                    weight = weigh(tf, length)
+                    row = self._weights[length]
+                postings[term][number] = weight
+        self._peak = {term: max(p.values()) for term, p in postings.items()}
+
+    def _having_all(self, parts: Sequence[_Part]) -> set[int]:
+        """Offers that have every part (a match of each stem, each field), rarest part first."""
+        found: set[int] | None = None
+        for part in sorted(parts, key=lambda p: p.cost):
+            if part.matches:
+                lists = [self._postings[t] for t in part.matches]
+                if found is None:
+                    found = set().union(*lists)
+                else:  # dict_keys & set walks the smaller side
+                    found = set().union(*[post.keys() & found for post in lists])
+            else:
+                having = self._by_field.get(part.code, set())
+                found = set(having) if found is None else found & having
+            if not found:
+                return set()
+        return found or set()
 
     def expand(self, q: str) -> dict[str, float]:
         """Index terms a stem of the need matches, with their weights (package docstring)."""
@@ -196,9 +261,18 @@ class TermIndex:
         c_text, c_target = w_text / total, w_target / total
         c_field = w_fields / total / max(1, len(need.fields))
         parts = [
-            _Part(c_text * idf / idf_sum * peak, idf / idf_sum, m, q) for idf, peak, q, m in stems
+            _Part(
+                c_text * idf / idf_sum * peak,
+                idf / idf_sum,
+                m,
+                q,
+                sum(len(postings[t]) for t in m),
+            )
+            for idf, peak, q, m in stems
         ]
-        parts += [_Part(c_field, 1.0, {}, code) for code in need.fields]
+        parts += [
+            _Part(c_field, 1.0, {}, code, len(self._by_field.get(code, ()))) for code in need.fields
+        ]
         parts.sort(key=lambda p: -p.bound)
 
         group, kinds, now = need.target_group, need.kinds, need.now
@@ -217,48 +291,87 @@ class TermIndex:
             fields_rest = sum(1 for p in rest if not p.matches)
             return c_text * min(1.0, text_rest) + c_field * fields_rest + c_target
 
+        def probes(rest: Sequence[_Part]) -> tuple[list[tuple[float, list[Any]]], list[str]]:
+            text_parts = [
+                (p.weight, [(postings[t], w) for t, w in p.matches.items()])
+                for p in rest
+                if p.matches
+            ]
+            return text_parts, [p.code for p in rest if not p.matches]
+
+        def exact(number: int, rest_text: list[Any], rest_fields: list[str]) -> float:
+            t, f = text.get(number, 0.0), covered.get(number, 0)
+            for share, lists in rest_text:
+                t += share * max((w * post.get(number, 0.0) for post, w in lists), default=0.0)
+            offer = offers[number]
+            f += sum(1 for code in rest_fields if code in offer.fields)
+            g = c_target if group is not None and group in offer.target_groups else 0.0
+            return c_text * min(1.0, t) + c_field * f + g
+
         text: dict[int, float] = {}
         covered: dict[int, int] = {}
-        done = len(parts)
-        cut = -1.0
-        for i, part in enumerate(parts):
+
+        def take(part: _Part) -> None:
             if part.matches:
                 _add_text(text, part, postings)
             else:
                 for number in self._by_field.get(part.code, ()):
                     covered[number] = covered.get(number, 0) + 1
-            rest = parts[i + 1 :]
-            if not rest:
-                break
-            bound = rest_bound(rest)
-            if bound >= min(1.0 - BAND / 2, rest_bound(parts[: i + 1]) - c_target):
-                continue  # an offer not seen yet could still be among the best
-            if covered or filtered:
-                seen = text.keys() | covered.keys() if covered else text.keys()
-                partial = nlargest(
-                    limit,
-                    (
-                        c_text * min(1.0, text.get(x, 0.0)) + c_field * covered.get(x, 0)
-                        for x in seen
-                        if offered(x)
-                    ),
-                )
-            else:
-                partial = [c_text * min(1.0, v) for v in nlargest(limit, text.values())]
-            if len(partial) < limit:
-                continue
-            floor = (round(partial[-1] / BAND) - 0.5) * BAND
-            if bound < floor:
-                done, cut = i + 1, floor
-                break
 
-        # Exact scores of the offers seen (a tight loop: there may be thousands), then the
-        # full Scored only for the best bands.
-        rest, bound = parts[done:], rest_bound(parts[done:])
-        rest_text = [
-            (p.weight, [(postings[t], w) for t, w in p.matches.items()]) for p in rest if p.matches
-        ]
-        rest_fields = [p.code for p in rest if not p.matches]
+        def floor_of(numbers: Iterable[int], rest: Sequence[_Part]) -> float:
+            """The lower edge of the band the answer reaches at least: the band of the
+            limit-th best exact score among some real offers (0 if fewer than limit)."""
+            rest_text, rest_fields = probes(rest)
+            known = sorted(
+                (exact(x, rest_text, rest_fields) for x in numbers if offered(x)), reverse=True
+            )
+            return (round(known[limit - 1] / BAND) - 0.5) * BAND if len(known) >= limit else 0.0
+
+        # 1. A floor from the offers that have every part of the need (usually the best), then
+        #    the cheapest set of parts to read in full such that no offer outside them can
+        #    reach that floor; the other parts are only looked up for the offers read.
+        floor = floor_of(islice(self._having_all(parts), _FLOOR_SAMPLE), parts)
+        plan = _cheapest(parts, lambda rest: rest_bound(rest) < floor) if floor > 0 else None
+        if plan is not None:
+            read, rest = plan
+            for part in read:
+                take(part)
+            cut = floor
+        else:
+            # 2. Otherwise read the parts cheapest first, each time raising the floor with the
+            #    exact scores of the best offers read so far, until the parts not read cannot
+            #    lift an offer not read yet to the floor (MaxScore's stopping rule).
+            ordered = sorted(parts, key=lambda p: p.cost)
+            rest, cut = [], -1.0
+            for i, part in enumerate(ordered):
+                take(part)
+                unread = ordered[i + 1 :]
+                if not unread or rest_bound(unread) >= 1.0 - BAND / 2:
+                    continue
+                if covered:
+                    promising = nlargest(
+                        _FLOOR_SAMPLE,
+                        text.keys() | covered.keys(),
+                        key=lambda x: (
+                            c_text * min(1.0, text.get(x, 0.0)) + c_field * covered.get(x, 0)
+                        ),
+                    )
+                else:
+                    promising = nlargest(_FLOOR_SAMPLE, text, key=text.__getitem__)
+                floor = max(floor, floor_of(promising, unread))
+                if rest_bound(unread) < floor:
+                    rest, cut = unread, floor
+                    break
+
+        # 3. Exact scores of the offers read (a tight loop: there may be thousands), then the
+        #    full Scored only for the best bands.
+        rest = sorted(rest, key=lambda p: -p.bound)
+        bound = rest_bound(rest)
+        rest_text, rest_fields = probes(rest)
+        rest_fields_parts = [p for p in rest if not p.matches]
+        text_rest = [p for p in rest if p.matches]
+        #: the most the parts after the k-th looked-up stem can still add
+        after = [rest_bound(text_rest[k + 1 :] + rest_fields_parts) for k in range(len(text_rest))]
         rows: list[tuple[float, int, float, int]] = []
         for number in text.keys() | covered.keys() if covered else text.keys():
             if filtered and not offered(number):
@@ -267,13 +380,20 @@ class TermIndex:
             if rest:
                 if c_text * min(1.0, t) + c_field * f + bound < cut:
                     continue  # cannot reach the lowest band the answer needs
-                for share, lists in rest_text:
+                for k, (share, lists) in enumerate(rest_text):
                     best = 0.0
                     for post, w in lists:
                         weight = post.get(number)
                         if weight is not None and w * weight > best:
                             best = w * weight
-                    t += share * best
+                    if best:
+                        t += share * best
+                    elif c_text * min(1.0, t) + c_field * f + after[k] < cut:
+                        break  # lacks this stem: can no longer reach the band
+                else:
+                    best = -1.0
+                if best == 0.0:
+                    continue
                 if rest_fields:
                     offer_fields = offers[number].fields
                     f += sum(1 for code in rest_fields if code in offer_fields)
@@ -302,6 +422,29 @@ class TermIndex:
             if round(relevance / BAND) >= lowest
         ]
         return Shortlist(scored, len(rows), expansions)
+
+
+def _cheapest(
+    parts: Sequence[_Part], enough: Callable[[list[_Part]], bool]
+) -> tuple[list[_Part], list[_Part]] | None:
+    """The parts to read (fewest postings) such that ``enough(the others)``; None if none.
+    Every subset for up to 8 parts, else the cheapest first."""
+    if len(parts) <= 8:
+        best: tuple[int, list[_Part], list[_Part]] | None = None
+        for mask in range(1, 1 << len(parts)):
+            read = [p for i, p in enumerate(parts) if mask >> i & 1]
+            cost = sum(p.cost for p in read)
+            if best is not None and cost >= best[0]:
+                continue
+            others = [p for i, p in enumerate(parts) if not mask >> i & 1]
+            if enough(others):
+                best = (cost, read, others)
+        return (best[1], best[2]) if best else None
+    ordered = sorted(parts, key=lambda p: p.cost)
+    for n in range(1, len(ordered) + 1):
+        if enough(ordered[n:]):
+            return ordered[:n], ordered[n:]
+    return None
 
 
 def _add_text(text: dict[int, float], part: _Part, postings: dict[str, dict[int, float]]) -> None:

@@ -4,6 +4,7 @@ only between offers of about equal relevance)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from heapq import nsmallest
 
 from services.referrals.rules.matching.model import (
     NEARNESS_ORDER,
@@ -52,29 +53,49 @@ def nearness(offer: Offer, municipality: str, region: str, home: Home | None = N
 def order(shortlist: Shortlist, need: Need, homes: Mapping[str, Home], limit: int) -> list[Ranked]:
     """The best ``limit`` offers: relevance band, then nearness, then exact relevance; each
     with the reasons it ranked where it did."""
-    placed = [
+    return explained(placed(shortlist, need, homes, limit), need, shortlist.expansions, homes)
+
+
+def placed(
+    shortlist: Shortlist, need: Need, homes: Mapping[str, Home], limit: int
+) -> list[tuple[Scored, Nearness]]:
+    """The best ``limit`` offers with their nearness, in order. ``homes`` must hold every
+    organisation at home in the firm's region (a nationwide service of any other counts as
+    ``national``)."""
+    return nsmallest(
+        limit,
         (
-            s,
-            nearness(s.offer, need.municipality, need.region, homes.get(s.offer.organisation_id)),
-        )
-        for s in shortlist.scored
-    ]
-    placed.sort(
+            (
+                s,
+                nearness(
+                    s.offer, need.municipality, need.region, homes.get(s.offer.organisation_id)
+                ),
+            )
+            for s in shortlist.scored
+        ),
         key=lambda p: (
             -p[0].band,
             NEARNESS_ORDER[p[1]],
             -p[0].relevance,
             p[0].offer.kind,
             p[0].offer.id,
-        )
+        ),
     )
-    top = placed[:limit]
+
+
+def explained(
+    top: list[tuple[Scored, Nearness]],
+    need: Need,
+    expansions: Mapping[str, Mapping[str, float]],
+    homes: Mapping[str, Home],
+) -> list[Ranked]:
+    """The placed offers with the reasons each ranked where it did."""
     ranked: list[Ranked] = []
     for i, (s, near) in enumerate(top):
         nearer_below = [
             other for other, where in top[i + 1 :] if NEARNESS_ORDER[where] < NEARNESS_ORDER[near]
         ]
-        why = explain(s, near, need, shortlist.expansions, homes.get(s.offer.organisation_id))
+        why = explain(s, near, need, expansions, homes.get(s.offer.organisation_id))
         if nearer_below:
             best_below = max(o.relevance for o in nearer_below)
             why += (
