@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -25,24 +26,33 @@ class IndicatorOut(BaseModel):
     derived_from: str | None = Field(None, description="The events a derived indicator comes from")
 
 
-class CellOut(BaseModel):
+@dataclass(slots=True)
+class CellOut:
     """One cluster × indicator. ``value`` null = missing (never shown as 0); then every other
-    field is null too."""
+    field is null too. (A plain dataclass: an account has 100,000s of cells.)"""
 
     value: Number | None
-    percentile: float | None = Field(description="Mean-rank percentile within the league, 0–100")
-    change: Number | None = Field(description="value − last year's value")
-    change_relative: float | None = Field(description="change / |last year's value|")
+    percentile: Annotated[
+        float | None, Field(description="Mean-rank percentile within the league, 0–100")
+    ]
+    change: Annotated[Number | None, Field(description="value − last year's value")]
+    change_relative: Annotated[float | None, Field(description="change / |last year's value|")]
 
 
-class CompositeOut(BaseModel):
-    value: float | None = Field(
-        description="Mean of direction-corrected percentiles; null under the minimum coverage"
-    )
-    coverage: float = Field(description="Share of the function's indicators with a value")
+@dataclass(slots=True)
+class CompositeOut:
+    value: Annotated[
+        float | None,
+        Field(
+            description="Mean of direction-corrected percentiles; null under the minimum coverage"
+        ),
+    ]
+    coverage: Annotated[float, Field(description="Share of the function's indicators with a value")]
     present: int
     total: int
-    percentile: float | None = Field(description="The composite's percentile within the league")
+    percentile: Annotated[
+        float | None, Field(description="The composite's percentile within the league")
+    ]
 
 
 class AccountCluster(BaseModel):

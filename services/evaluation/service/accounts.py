@@ -46,7 +46,7 @@ from services.evaluation.schemas.accounts import (
     IndicatorSummaryOut,
     LeagueOut,
 )
-from services.evaluation.service.derived import MEMBER_CODES, member_values_as_of
+from services.evaluation.service.derived import MEMBER_CODES, member_fallback
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import contracts as ev
@@ -140,13 +140,11 @@ async def year_values(
     members = [c for c in MEMBER_CODES if c in wanted]
     if members:
         for y, target in ((year, current), (year - 1, previous)):
-            for cid, (snap_year, vals) in (await member_values_as_of(session, y)).items():
-                if snap_year == y:
-                    continue  # the year has its own snapshot: its rows are the truth
+            for cid, vals in (await member_fallback(session, y)).items():
                 row = target.setdefault(cid, {})
                 for code in members:
-                    if vals.get(code) is not None:
-                        row[code] = vals[code]  # type: ignore[assignment]
+                    if (v := vals.get(code)) is not None:
+                        row[code] = v
     return current, previous
 
 
@@ -154,9 +152,8 @@ async def year_values(
 
 
 def _num(value: Number | None, whole: bool) -> Number | None:
-    if value is None:
-        return None
-    if whole and float(value).is_integer():
+    """Counts and DKK amounts that are whole are shown as integers (12, not 12.0)."""
+    if whole and value is not None and value == int(value):
         return int(value)
     return value
 
@@ -187,20 +184,11 @@ def shape_account(
         for code in account.indicators:
             cell = entry.cell(code)
             w = whole[code]
-            values[code] = CellOut.model_construct(
-                value=_num(cell.value, w),
-                percentile=cell.percentile,
-                change=_num(cell.change, w),
-                change_relative=cell.change_relative,
+            values[code] = CellOut(
+                _num(cell.value, w), cell.percentile, _num(cell.change, w), cell.change_relative
             )
         composites = {
-            key: CompositeOut.model_construct(
-                value=comp.value,
-                coverage=comp.coverage,
-                present=comp.present,
-                total=comp.total,
-                percentile=comp.percentile,
-            )
+            key: CompositeOut(comp.value, comp.coverage, comp.present, comp.total, comp.percentile)
             for key, comp in entry.composites.items()
         }
         region = regions.get(cluster.home_region_code)

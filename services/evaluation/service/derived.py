@@ -144,6 +144,40 @@ async def member_values_as_of(
     return {s.cluster_id: (s.year, snapshot_values(s)) for s in rows}
 
 
+async def member_fallback(session: AsyncSession, year: int) -> dict[str, dict[str, int | None]]:
+    """For the clusters with no member snapshot in ``year`` but an earlier one: the member
+    values of the latest earlier snapshot (the account's resolution of a year without a
+    registry event). Clusters with a snapshot in ``year`` are left out: that year's stored
+    rows are the truth."""
+    latest = await session.execute(
+        select(MemberSnapshot.cluster_id, func.max(MemberSnapshot.year))
+        .where(MemberSnapshot.year <= year)
+        .group_by(MemberSnapshot.cluster_id)
+    )
+    stale: dict[int, list[str]] = {}
+    for cid, snap_year in latest:
+        if snap_year < year:
+            stale.setdefault(snap_year, []).append(cid)
+    out: dict[str, dict[str, int | None]] = {}
+    for snap_year, ids in stale.items():
+        for i in range(0, len(ids), 500):
+            rows = await session.execute(
+                select(
+                    MemberSnapshot.cluster_id,
+                    MemberSnapshot.member_count,
+                    MemberSnapshot.members_by_kind,
+                    MemberSnapshot.sme_firms,
+                    MemberSnapshot.firms_size_unknown,
+                ).where(
+                    MemberSnapshot.year == snap_year,
+                    MemberSnapshot.cluster_id.in_(ids[i : i + 500]),
+                )
+            )
+            for cid, count, by_kind, sme, unknown in rows:
+                out[cid] = member_values(count, by_kind or {}, sme, unknown)
+    return out
+
+
 # --- writing derived values ---------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-29 00:08:20.598748
+Create Date: 2026-11-29 00:32:15.081465
 """
 
 import sqlalchemy as sa
@@ -133,7 +133,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("indicator_values", schema=None) as batch_op:
-        batch_op.create_index("ix_indicator_values_year", ["year", "indicator"], unique=False)
+        batch_op.create_index(
+            "ix_indicator_values_year", ["year", "cluster_id", "indicator", "value"], unique=False
+        )
 
     op.create_table(
         "member_snapshots",
