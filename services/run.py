@@ -16,13 +16,17 @@ import contextlib
 import os
 import signal
 import sys
+import time
 import traceback
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
 
+from services.funding.demo import clusters_known as funding_clusters_known
+from services.funding.demo import load_demo as load_funding_demo
+from services.funding.service import CallConfig
 from services.referrals.demo import load_demo as load_referrals_demo
 from services.referrals.demo import wait_for_directory
 from services.referrals.demo_data import GROWTH_HOUSE_OFFERS
@@ -73,6 +77,27 @@ def _banner(base: str, nats_url: str, var_dir: Path, clients: list) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+async def _load_funding_demo(app: FastAPI, clusters: int, timeout: float = 60.0) -> list[str]:
+    """Funding's demo programmes, grants and calls, once its read model has the demo clusters."""
+    factory = app.state.session_factory
+    deadline = time.monotonic() + timeout
+    while True:
+        async with factory() as session:
+            if await funding_clusters_known(session) >= clusters:
+                break
+        if time.monotonic() > deadline:
+            return [
+                "Note: funding did not hear of the demo clusters in time; its demo data "
+                "was not loaded (it loads on the next start)."
+            ]
+        await asyncio.sleep(0.2)
+    settings = app.state.settings
+    config = CallConfig(settings.dialogue_days, settings.announce_threshold_dkk)
+    async with factory() as session, session.begin():
+        await load_funding_demo(session, settings.today or date.today(), config)
+    return []
 
 
 async def _load_referrals_demo(app: FastAPI, clusters: int) -> list[str]:
@@ -130,9 +155,9 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
                 loaded = await load_demo_data(session, registry.state.rule_config)
                 clients = await ensure_demo_clients(session, read_demo_clients(clients_file))
             write_demo_clients(clients_file, clients)
-            notes = await _load_referrals_demo(
-                apps["referrals"], len(DEMO_CLUSTERS) - len(loaded.blocked)
-            )
+            expected = len(DEMO_CLUSTERS) - len(loaded.blocked)
+            notes = await _load_referrals_demo(apps["referrals"], expected)
+            notes += await _load_funding_demo(apps["funding"], expected)
         except Exception:
             # Say so and stop, rather than serve on silently without a banner.
             traceback.print_exc()

@@ -163,6 +163,7 @@ StartupHook = Callable[[FastAPI], Awaitable[None]]
 class PeriodicJob:
     """Work the service repeats while it runs (e.g. overdue and retention sweeps).
 
+    It runs once when the service starts, then every ``interval(settings)`` seconds.
     ``run(app)`` must be safe to run on several replicas at once (each run is one
     transaction that re-checks what it changes); ``interval(settings)`` gives the seconds
     between runs, 0 or less to not run it in-process (then an operator runs it on a schedule).
@@ -174,13 +175,17 @@ class PeriodicJob:
     interval: Callable[[Any], float]
 
 
+async def _run_once(app: FastAPI, job: PeriodicJob) -> None:
+    try:
+        await job.run(app)
+    except Exception:
+        log.exception("periodic_job_failed", job=job.name)
+
+
 async def _repeat(app: FastAPI, job: PeriodicJob, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
-        try:
-            await job.run(app)
-        except Exception:
-            log.exception("periodic_job_failed", job=job.name)
+        await _run_once(app, job)
 
 
 @dataclass
@@ -239,6 +244,8 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
             for job in spec.periodic:
                 seconds = job.interval(settings)
                 if seconds > 0:
+                    # once at start (what fell due while the service was down), then repeatedly
+                    await _run_once(app, job)
                     jobs.append(asyncio.create_task(_repeat(app, job, seconds), name=job.name))
             log.info("service_started", service=spec.name)
             yield

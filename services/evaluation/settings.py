@@ -23,6 +23,6 @@ class EvaluationSettings(ServiceSettings):
     #: evaluation.label.expiring is sent this many days before an ESCA label runs out.
     label_notice_days: int = 90
     #: Seconds between the evaluation and label sweeps (0: do not run them in-process).
-    sweep_interval_seconds: float = 300.0
+    sweep_interval_seconds: float = 60.0
     #: Fix "today" (e.g. EVALUATION_TODAY=2026-03-01) for demonstrations; empty: the real date.
     today: date | None = None

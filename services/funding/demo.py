@@ -1,0 +1,234 @@
+"""Demo content of funding coordination for the embedded run (``make run``).
+
+Once the funding service's read model has the demo clusters (registry events), the funders
+act through the same use cases as the API: FIVU/RTI runs *Innovationsnetværk Danmark* and
+gives base funding to the national and world-class clusters for 2023–2026 (§3: one call
+every four years); the growth forums give project funding to the emerging networks in their
+regions; FIVU/RTI plans its next strategic call (2027–2030), which starts the dialogue with
+the six growth forums and KL (§3) — three of them have answered; Vækstforum Syddanmark has an
+open regional call. Everything is fictitious. Idempotent: nothing is added if any programme
+exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding import service
+from services.funding.models import DialogueRequest, FundingCluster, Programme
+from services.funding.schemas import (
+    CallCreate,
+    CriteriaPublish,
+    Criterion,
+    DialogueAnswerIn,
+    GrantCreate,
+    ProgrammeCreate,
+)
+from services.funding.service import CallConfig
+from shared.auth import Principal
+from shared.etag import etag
+from shared.reference import GROWTH_FORUMS, growth_forum_for_region
+
+FIVU = "fivu-rti"
+#: Base funding a year by league (DKK), before a small per-cluster variation.
+BASE_PER_YEAR = {"world_class": 6_000_000, "national": 2_500_000}
+
+
+@dataclass
+class DemoLoad:
+    programmes: int = 0
+    grants: int = 0
+    calls: int = 0
+    skipped: bool = False
+
+
+def acting_as(organisation_id: str, kind: str) -> Principal:
+    return Principal(
+        client_id="demo-loader",
+        organisation_id=organisation_id,
+        organisation_kind=kind,
+        scopes=frozenset({"funding:write"}),
+    )
+
+
+async def clusters_known(session: AsyncSession) -> int:
+    """How many clusters the funding read model has (the loader waits for the demo's)."""
+    return int(
+        (await session.execute(select(func.count()).select_from(FundingCluster))).scalar_one()
+    )
+
+
+def _criteria() -> list[Criterion]:
+    return [
+        Criterion(name="Relevans for virksomhederne", weight=40),
+        Criterion(name="Samarbejde med videninstitutioner", weight=35),
+        Criterion(name="Organisation og finansiering", weight=25),
+    ]
+
+
+async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> DemoLoad:
+    """Programmes, grants and calls of the demo funders (the caller commits)."""
+    if (await session.execute(select(func.count()).select_from(Programme))).scalar_one():
+        return DemoLoad(skipped=True)
+    load = DemoLoad()
+    fivu = acting_as(FIVU, "ministry")
+    ind = await service.create_programme(
+        session,
+        ProgrammeCreate(
+            name="Innovationsnetværk Danmark 2023–2026",
+            kind="base",
+            source="national",
+            starts_on=date(2023, 1, 1),
+            ends_on=date(2026, 12, 31),
+            description="Basisfinansiering af klyngeorganisationer på nationalt niveau (§3).",
+        ),
+        fivu,
+    )
+    load.programmes += 1
+    clusters = list(
+        (
+            await session.execute(
+                select(FundingCluster)
+                .where(FundingCluster.status == "active")
+                .order_by(FundingCluster.id)
+            )
+        ).scalars()
+    )
+    for n, cluster in enumerate(c for c in clusters if c.league in BASE_PER_YEAR):
+        yearly = BASE_PER_YEAR[cluster.league] + 250_000 * (n % 4)
+        await service.award_grant(
+            session,
+            GrantCreate(
+                cluster_id=cluster.id,
+                programme_id=ind.id,
+                title=f"Basisfinansiering 2023–2026: {cluster.name}",
+                amount_dkk=4 * yearly,
+                starts_on=date(2023, 1, 1),
+                ends_on=date(2026, 12, 31),
+                activities=["matchmaking", "innovationsprojekter", "internationalisering"],
+                awarded_on=date(2022, 11, 15),
+            ),
+            fivu,
+            today,
+        )
+        load.grants += 1
+
+    # the growth forums' project money for the emerging networks at home in their region
+    programmes: dict[str, str] = {}
+    for n, cluster in enumerate(c for c in clusters if c.league == "emerging"):
+        forum = growth_forum_for_region(cluster.home_region_code, cluster.home_municipality_code).id
+        principal = acting_as(forum, "growth_forum")
+        if forum not in programmes:
+            prog = await service.create_programme(
+                session,
+                ProgrammeCreate(
+                    name="Regional klynge- og netværksudvikling 2024–2027",
+                    kind="project",
+                    source="eu_structural_funds",
+                    starts_on=date(2024, 1, 1),
+                    ends_on=date(2027, 12, 31),
+                ),
+                principal,
+            )
+            programmes[forum] = prog.id
+            load.programmes += 1
+        starts = date(2024, 1, 1) + timedelta(days=91 * (n % 4))
+        await service.award_grant(
+            session,
+            GrantCreate(
+                cluster_id=cluster.id,
+                programme_id=programmes[forum],
+                title=f"Netværksudvikling: {cluster.name}",
+                amount_dkk=900_000 + 150_000 * (n % 5),
+                starts_on=starts,
+                ends_on=starts + timedelta(days=2 * 365),
+                activities=["netværksmøder", "forprojekter"],
+                awarded_on=starts - timedelta(days=30),
+            ),
+            principal,
+            today,
+        )
+        load.grants += 1
+
+    # FIVU/RTI's next strategic call: the §3 dialogue runs; three parties have answered
+    next_ind = await service.create_programme(
+        session,
+        ProgrammeCreate(
+            name="Innovationsnetværk Danmark 2027–2030",
+            kind="base",
+            source="national",
+            starts_on=date(2027, 1, 1),
+            ends_on=date(2030, 12, 31),
+            priority_fields=["energy", "life_science", "digital", "food_bio"],
+        ),
+        fivu,
+    )
+    load.programmes += 1
+    opens = max(today + timedelta(days=60), date(today.year + 1, 2, 1))
+    call = await service.plan_call(
+        session,
+        CallCreate(
+            programme_id=next_ind.id,
+            title="Udbud: Innovationsnetværk Danmark 2027–2030",
+            budget_dkk=480_000_000,
+            opens_on=opens,
+            closes_on=opens + timedelta(days=60),
+            decision_on=opens + timedelta(days=120),
+            strategic=True,
+            criteria=_criteria(),
+            dialogue_deadline=today + timedelta(days=21),
+        ),
+        fivu,
+        config,
+        today,
+    )
+    load.calls += 1
+    requests = (
+        await session.execute(select(DialogueRequest).where(DialogueRequest.call_id == call.id))
+    ).scalars()
+    answered = {forum.id for forum in GROWTH_FORUMS[:3]}
+    for request in list(requests):
+        if request.recipient_id in answered:
+            await service.answer_dialogue(
+                session,
+                request.id,
+                DialogueAnswerIn(
+                    comment="Vi medfinansierer klyngerne i vores region inden for vores "
+                    "strategisk prioriterede områder.",
+                    co_financing_dkk=20_000_000,
+                ),
+                acting_as(request.recipient_id, "growth_forum"),
+            )
+
+    # an open regional call for projects in Syddanmark
+    syd = acting_as("vaekstforum-syddanmark", "growth_forum")
+    syd_prog = programmes.get("vaekstforum-syddanmark")
+    if syd_prog is not None:
+        regional = await service.plan_call(
+            session,
+            CallCreate(
+                programme_id=syd_prog,
+                title="Klyngeprojekter om grøn omstilling i Syddanmark",
+                budget_dkk=12_000_000,
+                opens_on=today - timedelta(days=10),
+                closes_on=today + timedelta(days=45),
+                decision_on=today + timedelta(days=90),
+                criteria=_criteria(),
+            ),
+            syd,
+            config,
+            today,
+        )
+        regional = await service.publish_criteria(
+            session, regional.id, CriteriaPublish(), syd, etag(regional.version)
+        )
+        await service.move_call(session, regional.id, "open", syd, today)
+        load.calls += 1
+    return load
+
+
+__all__ = ["DemoLoad", "clusters_known", "load_demo"]
