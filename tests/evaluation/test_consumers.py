@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from services.evaluation import consumers
 from services.evaluation.models import EvalGrant, Evaluation, ReferralRecord
+from services.evaluation.service.derived import danish_year
 from shared.events.envelope import CloudEvent
 from tests.conftest import Suite, eventually, outbox_envelopes
 from tests.evaluation.helpers import (
@@ -25,8 +26,8 @@ from tests.evaluation.helpers import (
 )
 from tests.funding.helpers import cvr
 
-#: Registry events are stamped with the real time: the member snapshot is of this year.
-THIS_YEAR = datetime.now(UTC).year
+#: Registry events are stamped with the real time: the member snapshot is of this (Danish) year.
+THIS_YEAR = danish_year(datetime.now(UTC))
 
 
 async def test_cluster_and_its_members_become_member_indicators(suite: Suite) -> None:
@@ -260,7 +261,7 @@ async def test_referral_completed_between_two_clusters_counts_for_both(suite: Su
         return bool(given) and bool(received)
 
     await eventually(counted)
-    year = datetime.now(UTC).year  # counted in the (Danish) year it was completed
+    year = danish_year(datetime.now(UTC))  # counted in the (Danish) year it was completed
     assert await values_of(suite, sender, "derived") == {(year, "referrals_given"): 1}
     assert await values_of(suite, recipient, "derived") == {(year, "referrals_received"): 1}
     [record] = await db_rows(suite, select(ReferralRecord).where(ReferralRecord.id == rid))

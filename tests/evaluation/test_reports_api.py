@@ -3,8 +3,9 @@ published year that no longer changes; the indicator catalogue."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+from services.evaluation.service.derived import danish_year
 from tests.conftest import Suite
 from tests.evaluation.helpers import (
     API,
@@ -91,7 +92,8 @@ async def test_derived_members_bound_the_reported_parts(suite: Suite) -> None:
     """Dedicated firms cannot exceed the participating firms the registry counts (this year)."""
     cluster = await register_cluster(suite, "Klyngen M")
     await add_members(suite, cluster, [{"kind": "firm", "employees": 10}] * 2)
-    year = date.today().year
+    year = danish_year(datetime.now(UTC))  # the year of the registry events
+    set_today(suite, date(year, 6, 1))
     headers = await suite.auth(cluster)
     url = f"{API}/clusters/{cluster}/reports/{year}"
     r = await suite.http.put(url, json={"values": {"dedicated_firms": 3}}, headers=headers)
