@@ -9,7 +9,8 @@ figures. The result is printed as one JSON object on stdout.
 
 Spec keys: ``host``, ``port``, ``method``, ``path``, ``headers`` (dict), ``body`` (str or
 null; every ``__N__`` in it is replaced by a number unique within the run), ``seconds``,
-``warmup``, ``concurrency``, ``expect`` (list of acceptable status codes).
+``warmup``, ``concurrency``, ``expect`` (list of acceptable status codes); optionally
+``paths`` (a list; requests without a body then take them in turn, across all connections).
 """
 
 from __future__ import annotations
@@ -45,6 +46,19 @@ def _request_factory(spec: dict[str, Any], run: _Run) -> Any:
     method = spec["method"].upper()
     host = f"{spec['host']}:{spec['port']}"
     headers = "".join(f"{k}: {v}\r\n" for k, v in (spec.get("headers") or {}).items())
+    paths = spec.get("paths")
+    if paths:  # GETs in rotation, the same sequence on every run
+        requests = [
+            f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: kf-bench\r\n{headers}\r\n"
+            .encode("latin-1")
+            for path in paths
+        ]  # fmt: skip
+
+        def next_path() -> bytes:
+            run.counter += 1
+            return requests[run.counter % len(requests)]
+
+        return next_path
     head = f"{method} {spec['path']} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: kf-bench\r\n{headers}"
     template = spec.get("body")
     if template is None:

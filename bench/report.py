@@ -64,6 +64,17 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     rows = _http_rows("H0 hello-world GET", h0, None)
     rows += _http_rows("GET /registry/healthz (suite stack, no DB)", results["healthz"], h0)
     rows += _http_rows("GET /registry/v1/organisations/{id}", results["get_org"], h0)
+    if "match" in results:
+        services = results["match_data"]["services"]
+        rows += _http_rows(f"GET /referrals/v1/match ({services:,} services)", results["match"], h0)
+        rows.append(
+            _row("  first match: index built from the database", results["match_first"]["ms"], "ms")
+        )
+        rows.append(
+            _row(
+                "  server memory grown by the index", results["match_first"]["rss_growth_mb"], "MB"
+            )
+        )
     rows += _http_rows("POST /registry/v1/organisations", results["post_org"], h0)
     js = results["nats"]["jetstream"]["latency_ms"]
     core = results["nats"]["core"]["latency_ms"]

@@ -17,10 +17,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
-from bench import natsrtt
+from bench import matchdata, natsrtt
 from bench.report import build_rows, print_table, write_json
 from bench.serve import HELLO_PATH
 from bench.stats import summarise
@@ -49,6 +50,7 @@ class BenchConfig:
     event_interval: float = 0.05
     nats_rounds: int = 500
     nats_sync: bool = True
+    match_services: int = 50_000
     log_level: str = "WARNING"
     keep: bool = False
     output: str = str(PROJECT_ROOT / "var" / "bench" / "results.json")
@@ -63,6 +65,7 @@ class BenchConfig:
             event_interval=_env_float("BENCH_EVENT_INTERVAL", cls.event_interval),
             nats_rounds=_env_int("BENCH_NATS_ROUNDS", cls.nats_rounds),
             nats_sync=os.environ.get("BENCH_NATS_SYNC", "1") not in ("0", "false", "no"),
+            match_services=_env_int("BENCH_MATCH_SERVICES", cls.match_services),
             log_level=os.environ.get("BENCH_LOG_LEVEL", cls.log_level),
             keep=os.environ.get("BENCH_KEEP", "") not in ("", "0", "false", "no"),
             output=os.environ.get("BENCH_OUTPUT", cls.output),
@@ -224,13 +227,17 @@ def _count(path: str, sql: str, *args: Any) -> int:
 
 
 def backlog(config: dict[str, Any]) -> dict[str, int]:
-    """Events the registry has recorded that each consumer has not handled yet."""
+    """Events the registry has recorded that each service has not handled yet (by its slowest
+    consumer of them: the gateway has two, its directory and its event log)."""
     recorded = _count(
         _db_path(config, "registry"), "SELECT count(*) FROM outbox WHERE type = ?", REGISTERED
     )
+    slowest = (
+        "SELECT coalesce(min(n), 0) FROM"
+        " (SELECT count(*) AS n FROM inbox WHERE type = ? GROUP BY consumer)"
+    )
     return {
-        service: recorded
-        - _count(_db_path(config, service), "SELECT count(*) FROM inbox WHERE type = ?", REGISTERED)
+        service: recorded - _count(_db_path(config, service), slowest, REGISTERED)
         for service in CONSUMERS
     }
 
@@ -355,6 +362,51 @@ async def event_delays(
     }
 
 
+# --- matching ------------------------------------------------------------------------------
+
+#: The load rotates through these: each need from a firm in a different part of the country.
+MATCH_PATHS = [
+    "/referrals/v1/match?" + urlencode({"need": need, "municipality": municipality, "limit": 10})
+    for need, municipality in zip(
+        matchdata.NEEDS,
+        ("0851", "0461", "0101", "0751", "0400", "0259", "0860", "0561"),
+        strict=True,
+    )
+]
+
+
+def _rss_mb(server: ServerProcess) -> float:
+    """Resident memory of the server process (Linux /proc), 0 when unknown."""
+    if server.process is None:
+        return 0.0
+    try:
+        for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def first_match(server: ServerProcess, path: str) -> dict[str, Any]:
+    """The first match builds the replica's index from the database: timed on its own, so the
+    load figure that follows measures the steady state (as after a readiness probe)."""
+    before = _rss_mb(server)
+    started = time.perf_counter()
+    resp = httpx.get(server.base_url + path, timeout=120)
+    elapsed = (time.perf_counter() - started) * 1000
+    resp.raise_for_status()
+    body = resp.json()
+    if not body["items"]:
+        raise RuntimeError(f"the match answered no hits: {resp.text[:500]}")
+    return {
+        "ms": elapsed,
+        "offers": body["index"]["offers"],
+        "rss_growth_mb": _rss_mb(server) - before,
+        "top": {k: body["items"][0][k] for k in ("name", "score", "nearness")},
+    }
+
+
 # --- the run -----------------------------------------------------------------------------
 
 
@@ -386,6 +438,11 @@ def main() -> None:
         config = suite_config(work / "db", nats_server.url, port, cfg.log_level)
         (work / "db").mkdir()
         migrate_all(config)
+        say(f"match: {cfg.match_services:,} synthetic services into the referrals database")
+        filled = time.monotonic()
+        results["match_data"] = matchdata.fill(_db_path(config, "referrals"), cfg.match_services)
+        results["match_data"]["fill_s"] = time.monotonic() - filled
+        say(f"  written in {results['match_data']['fill_s']:.1f}s")
         config_file = work / "suite.json"
         config_file.write_text(json.dumps(config), encoding="utf-8")
         suite = ServerProcess("suite", ["suite", str(port), str(config_file)], port, work)
@@ -415,6 +472,17 @@ def main() -> None:
         say("GET one organisation")
         results["get_org"] = run_load(
             cfg, suite, method="GET", path=f"/registry/v1/organisations/{org_id}"
+        )
+
+        say(f"GET /referrals/v1/match with {cfg.match_services:,} services")
+        results["match_first"] = first_match(suite, MATCH_PATHS[0])
+        say(
+            f"  first match (builds the index) {results['match_first']['ms']:.0f} ms, "
+            f"{results['match_first']['offers']:,} offers indexed, server memory "
+            f"+{results['match_first']['rss_growth_mb']:.0f} MB"
+        )
+        results["match"] = run_load(
+            cfg, suite, method="GET", path="/referrals/v1/match", paths=MATCH_PATHS
         )
 
         say("POST organisations (row + outbox event each)")

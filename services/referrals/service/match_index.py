@@ -20,11 +20,12 @@ only once it holds the lock, so no request holds the connection while waiting fo
 from __future__ import annotations
 
 import asyncio
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from sqlalchemy import or_, select
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import (
@@ -33,7 +34,6 @@ from services.referrals.models import (
     OfferedService,
     ReferralCluster,
     directory,
-    json_list,
 )
 from services.referrals.rules import matching
 from services.referrals.service.common import organisations
@@ -106,10 +106,10 @@ class MatchIndex:
             OfferedService.id,
             OfferedService.organisation_id,
             OfferedService.name,
-            OfferedService.fields,
-            OfferedService.target_groups,
+            cast(OfferedService.fields, Text).label("fields"),
+            cast(OfferedService.target_groups, Text).label("target_groups"),
             OfferedService.area_kind,
-            OfferedService.area_codes,
+            cast(OfferedService.area_codes, Text).label("area_codes"),
             OfferedService.status,
             OfferedService.search_terms,
         ).where(OfferedService.change_seq > after, OfferedService.change_seq <= upto)
@@ -122,12 +122,12 @@ class MatchIndex:
                     offer = matching.Offer(
                         kind="service",
                         id=row.id,
-                        organisation_id=row.organisation_id,
+                        organisation_id=sys.intern(row.organisation_id),
                         name=row.name,
-                        fields=tuple(json_list(row.fields)),
-                        target_groups=tuple(json_list(row.target_groups)),
-                        area_kind=row.area_kind,
-                        area_codes=tuple(json_list(row.area_codes)),
+                        fields=matching.codes(row.fields),
+                        target_groups=matching.codes(row.target_groups),
+                        area_kind=sys.intern(row.area_kind),
+                        area_codes=matching.codes(row.area_codes),
                     )
                     self.terms.put(offer, row.search_terms.split(), weigh=not first)
                 else:
@@ -137,8 +137,8 @@ class MatchIndex:
             Activity.id,
             Activity.organisation_id,
             Activity.title,
-            Activity.fields,
-            Activity.target_groups,
+            cast(Activity.fields, Text).label("fields"),
+            cast(Activity.target_groups, Text).label("target_groups"),
             Activity.municipality_code,
             Activity.online,
             Activity.starts_at,
@@ -154,10 +154,10 @@ class MatchIndex:
                 offer = matching.Offer(
                     kind="activity",
                     id=act.id,
-                    organisation_id=act.organisation_id,
+                    organisation_id=sys.intern(act.organisation_id),
                     name=act.title,
-                    fields=tuple(json_list(act.fields)),
-                    target_groups=tuple(json_list(act.target_groups)),
+                    fields=matching.codes(act.fields),
+                    target_groups=matching.codes(act.target_groups),
                     municipality_code=act.municipality_code,
                     online=bool(act.online),
                     starts_at=_utc(act.starts_at),

@@ -41,7 +41,7 @@ its organisation's home (same municipality or same region as the firm). Neighbou
 municipalities are not modelled (the reference data has no adjacency).
 """
 
-from services.referrals.rules.matching.index import TermIndex
+from services.referrals.rules.matching.index import TermIndex, codes
 from services.referrals.rules.matching.model import (
     BAND,
     K1,
@@ -92,6 +92,7 @@ __all__ = [
     "Scored",
     "Shortlist",
     "TermIndex",
+    "codes",
     "explain",
     "explained",
     "matched_terms",

@@ -3,12 +3,13 @@ docstring)."""
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from functools import lru_cache
 from heapq import nlargest
 from itertools import islice
 from typing import Any, NamedTuple
@@ -31,6 +32,14 @@ from services.referrals.rules.matching.model import (
     Scored,
     Shortlist,
 )
+
+
+@lru_cache(maxsize=4096)
+def codes(stored: str | None) -> tuple[str, ...]:
+    """A JSON list of codes as stored (``'["energy", "digital"]'``) as one shared tuple of
+    interned strings: offers with the same fields, target groups or area share it."""
+    return tuple(sys.intern(str(code)) for code in json.loads(stored or "[]") or ())
+
 
 #: How many offers give the floor (their exact scores) before the postings are read.
 _FLOOR_SAMPLE = 200
@@ -77,9 +86,6 @@ class TermIndex:
         self._numbers: dict[tuple[str, str], int] = {}
         self._next = 0
         self._activities = 0
-        #: one object for equal values (codes, code lists, weights): 50,000 offers share a few
-        #: hundred of each, so the index holds them once
-        self._shared: dict[object, object] = {}
         #: weight by offer length and term frequency (with the current L)
         self._weights: dict[int, dict[int, float]] = {}
 
@@ -99,24 +105,15 @@ class TermIndex:
             weight = row[tf] = (K1 + 1) * tf / (tf + norm)
         return weight
 
-    def _share(self, value: Any) -> Any:
-        return self._shared.setdefault(value, value)
-
     def put(self, offer: Offer, stems: Iterable[str], *, weigh: bool = True) -> None:
         """Index ``offer`` with its stems (``search_terms`` split), replacing an older version.
-        ``weigh=False`` leaves the weights to a ``reweigh`` that follows (a bulk build)."""
+        ``weigh=False`` leaves the weights to a ``reweigh`` that follows (a bulk build). Stems
+        are interned (every offer shares one string per stem); give offers whose code tuples
+        are shared too (``codes``), and 50,000 offers cost little more than their names."""
         self.remove(offer.key)
         counts = Counter(map(sys.intern, stems))
         number = self._next
         self._next += 1
-        offer = replace(
-            offer,
-            organisation_id=self._share(offer.organisation_id),
-            fields=self._share(tuple(map(sys.intern, offer.fields))),
-            target_groups=self._share(tuple(map(sys.intern, offer.target_groups))),
-            area_kind=sys.intern(offer.area_kind),
-            area_codes=self._share(tuple(map(sys.intern, offer.area_codes))),
-        )
         self._numbers[offer.key] = number
         self._offers[number] = offer
         self._activities += offer.kind == "activity"
