@@ -428,3 +428,60 @@ async def test_concurrent_matches_share_refreshes_and_see_every_earlier_change(
         *(match(suite, need="kapital", municipality=ODENSE) for _ in range(6))
     )
     assert all(later in ids(a) for a in answers)
+
+
+async def test_offers_published_through_the_directory_api_are_matched(suite: Suite) -> None:
+    """The directory API fills search_terms and change_seq as the index expects: a service
+    and an activity published through it are found; made defunct or cancelled, they are gone."""
+    house = await register_organisation(suite, "Erhvervshus Nordjylland (api)")
+    mine = await suite.auth(house)
+    r = await suite.http.post(
+        f"{API}/services",
+        json={
+            "name": "Eksportrådgivning for fødevarevirksomheder",
+            "description": "Nye markeder i Tyskland og Norden.",
+            "fields": ["food_bio"],
+            "target_groups": ["sme"],
+            "area_kind": "regions",
+            "area_codes": ["1081"],
+        },
+        headers=mine,
+    )
+    assert r.status_code == 201, r.text
+    service = r.json()["id"]
+    starts = datetime.now(UTC) + timedelta(days=7)
+    r = await suite.http.post(
+        f"{API}/activities",
+        json={
+            "kind": "matchmaking",
+            "title": "Matchmaking med tyske fødevareindkøbere",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=4)).isoformat(),
+            "municipality_code": AALBORG,
+            "fields": ["food_bio"],
+        },
+        headers=mine,
+    )
+    assert r.status_code == 201, r.text
+    activity = r.json()["id"]
+
+    answer = await match(suite, need="eksport af fødevarer til Tyskland", municipality=AALBORG)
+    assert set(ids(answer)) == {service, activity}
+    assert hit(answer, service)["organisation"]["name"] == "Erhvervshus Nordjylland (api)"
+    assert hit(answer, activity)["kind"] == "activity"
+    assert hit(answer, activity)["nearness"] == "same_municipality"
+    # the field names the API adds to search_terms match too ("bioressourcer", "food")
+    assert set(ids(await match(suite, need="bioressourcer", municipality=ODENSE))) == {
+        service,
+        activity,
+    }
+
+    r = await suite.http.patch(
+        f"{API}/services/{service}", json={"status": "defunct"}, headers=mine | {"If-Match": '"1"'}
+    )
+    assert r.status_code == 200, r.text
+    r = await suite.http.post(
+        f"{API}/activities/{activity}/cancel", headers=mine | {"If-Match": '"1"'}
+    )
+    assert r.status_code == 200, r.text
+    assert ids(await match(suite, need="eksport fødevarer", municipality=AALBORG)) == []
