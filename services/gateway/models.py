@@ -13,7 +13,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import make_base
@@ -60,6 +70,12 @@ class WebhookSubscription(Base):
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: The Standard Webhooks signing secret ("whsec_…"); shown once at creation.
     secret: Mapped[str] = mapped_column(String(200))
+    #: After a rotation the old secret still signs (a second signature) until it expires,
+    #: so receivers can switch without losing deliveries (Standard Webhooks: key rotation).
+    previous_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -76,7 +92,11 @@ class WebhookDelivery(Base):
     """One event for one subscription, with its attempts (the delivery log)."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+        # Each event at most once per subscription, even with two dispatchers at work.
+        UniqueConstraint("subscription_id", "event_seq", name="uq_webhook_deliveries_event"),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     subscription_id: Mapped[str] = mapped_column(String(64), index=True)

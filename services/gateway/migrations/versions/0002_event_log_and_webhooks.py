@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-29 00:33:33.814254
+Create Date: 2026-11-29 00:36:46.404079
 """
 
 import sqlalchemy as sa
@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        sa.UniqueConstraint("subscription_id", "event_seq", name="uq_webhook_deliveries_event"),
     )
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.create_index(
@@ -81,6 +82,8 @@ def upgrade() -> None:
         sa.Column("patterns", sa.JSON(), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("secret", sa.String(length=200), nullable=False),
+        sa.Column("previous_secret", sa.String(length=200), nullable=True),
+        sa.Column("previous_secret_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("disabled_reason", sa.Text(), nullable=True),
         sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),

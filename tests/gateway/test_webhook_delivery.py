@@ -1,0 +1,484 @@
+"""Webhook deliveries to a real receiver on loopback (issue 7's done-when): each subscribed
+event once, signed (verified with the standardwebhooks package); nothing unsubscribed and no
+event addressed to another organisation; retries with backoff, disabling after a run of
+failures with the reason shown to the owner, re-enabling and redelivery; the SSRF guard at
+delivery time; two dispatchers at once still deliver each event once."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from services.gateway.models import LoggedEvent
+from services.gateway.service.dispatch import (
+    Dispatcher,
+    backoff_seconds,
+    retry_after_seconds,
+    signature_headers,
+    visible_to,
+)
+from shared.events.tasks import cancel_and_wait
+from tests.conftest import Suite, eventually
+from tests.funding.helpers import plan_call
+from tests.gateway.webhook_receiver import Answer, Receiver
+
+API = "/gateway/v1/webhooks"
+OWNER = "vaekstforum-nordjylland"
+#: Small numbers so retries take milliseconds; loopback receivers allowed (tests only).
+FAST = {
+    "webhook_allow_private": True,
+    "webhook_backoff_base_seconds": 0.05,
+    "webhook_backoff_max_seconds": 0.2,
+    "webhook_poll_seconds": 0.1,
+    "webhook_timeout_seconds": 2.0,
+    "webhook_max_consecutive_failures": 5,
+    "webhook_max_attempts": 8,
+}
+_names = count(1)
+
+
+# --- pure parts ----------------------------------------------------------------------------
+
+
+def test_backoff_is_exponential_capped_and_fully_jittered() -> None:
+    rng = random.Random(7)
+    for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (5, 16.0), (9, 60.0), (30, 60.0)]:
+        draws = [backoff_seconds(attempt, 1.0, 60.0, rng) for _ in range(400)]
+        assert all(0 <= d <= ceiling for d in draws), attempt
+        # full jitter: spread over the whole range, not bunched at the ceiling
+        assert min(draws) < ceiling * 0.1 and max(draws) > ceiling * 0.9, attempt
+
+
+def test_retry_after_in_seconds_or_as_a_date() -> None:
+    now = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("120", now) == 120.0
+    assert retry_after_seconds("Sun, 01 Mar 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("Sun, 01 Mar 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds(None, now) is None
+
+
+def test_signature_headers_verify_with_the_standardwebhooks_package() -> None:
+    old, new = Webhook_secret(), Webhook_secret()
+    body = '{"id":"e-1","type":"funding.call.planned"}'
+    now = datetime.now(UTC)
+    headers = signature_headers("e-1", body, [new, old], now)
+    assert headers["webhook-id"] == "e-1"
+    assert headers["webhook-timestamp"] == str(int(now.timestamp()))
+    assert len(headers["webhook-signature"].split(" ")) == 2  # both secrets sign (rotation)
+    for secret in (new, old):
+        assert Webhook(secret).verify(body, headers) == {
+            "id": "e-1",
+            "type": "funding.call.planned",
+        }
+    with pytest.raises(WebhookVerificationError):
+        Webhook(Webhook_secret()).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(new).verify(body.replace("e-1", "e-2"), headers)
+
+
+def test_addressed_events_are_visible_only_to_their_recipient() -> None:
+    assert visible_to(None, "kl")
+    assert visible_to("kl", "kl")
+    assert not visible_to("vaekstforum-bornholm", "kl")
+
+
+def Webhook_secret() -> str:
+    from services.gateway.service.webhooks import new_secret
+
+    return new_secret()
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+async def subscribe(suite: Suite, org: str, url: str, patterns: list[str]) -> dict[str, Any]:
+    r = await suite.http.post(
+        API, json={"url": url, "patterns": patterns}, headers=await suite.auth(org)
+    )
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+async def register_organisation(suite: Suite) -> str:
+    r = await suite.http.post(
+        "/registry/v1/organisations",
+        json={
+            "name": f"Webhook Erhvervshus {next(_names)}",
+            "kind": "growth_house",
+            "municipality_code": "0851",
+        },
+        headers=await suite.auth("klyngeforum"),
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+async def log_entries(suite: Suite) -> list[LoggedEvent]:
+    async with suite.apps["gateway"].state.session_factory() as session:
+        return list(
+            (await session.execute(select(LoggedEvent).order_by(LoggedEvent.seq))).scalars()
+        )
+
+
+async def logged(suite: Suite, type_: str, subject: str) -> LoggedEvent:
+    async def find() -> LoggedEvent | None:
+        return next(
+            (e for e in await log_entries(suite) if e.type == type_ and e.subject == subject), None
+        )
+
+    found: LoggedEvent = await eventually(find)
+    return found
+
+
+async def settle(suite: Suite) -> None:
+    """Wait until the events of the suite's start (the registry's organisations) are in the
+    gateway log: a marker registered now is logged after all of them (one producer, in
+    order). A subscription made afterwards starts after them."""
+    await logged(suite, "registry.organisation.registered", await register_organisation(suite))
+
+
+async def quiet_rounds(suite: Suite, rounds: int = 4) -> None:
+    """Let the dispatcher run a few more rounds (to see that nothing more comes)."""
+    dispatcher: Dispatcher = suite.apps["gateway"].state.webhook_dispatcher
+    target = dispatcher.rounds + rounds
+
+    async def done() -> bool:
+        return dispatcher.rounds >= target
+
+    await eventually(done)
+
+
+async def get(suite: Suite, org: str, path: str) -> Any:
+    r = await suite.http.get(f"{API}{path}", headers=await suite.auth(org))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+# --- delivery ------------------------------------------------------------------------------
+
+
+async def test_each_subscribed_event_arrives_once_signed_and_only_what_the_owner_may_see(
+    suite_factory: Any,
+) -> None:
+    async with Receiver() as rx:
+        suite: Suite = await suite_factory(gateway=FAST)
+        await settle(suite)
+        nord = await subscribe(suite, OWNER, rx.url("/nord"), ["funding.*"])
+        kl = await subscribe(suite, "kl", rx.url("/kl"), ["funding.dialogue.requested"])
+        start = max([e.seq for e in await log_entries(suite)], default=0)
+
+        # a signed ping first
+        r = await suite.http.post(f"{API}/{nord['id']}/test", headers=await suite.auth(OWNER))
+        assert r.status_code == 200, r.text
+        assert r.json()["delivered"] is True and r.json()["status"] == 200
+        [ping] = rx.at("/nord")
+        assert ping.verified(nord["secret"])["type"] == "gateway.webhook.test"
+        assert ping.webhook_id == r.json()["webhook_id"]
+
+        # a registry event (not subscribed) and a strategic call: public funding events and
+        # one addressed dialogue request per growth forum and KL
+        org_id = await register_organisation(suite)
+        call = await plan_call(suite, dialogue_deadline=str(date.today() + timedelta(days=30)))
+
+        async def all_logged() -> list[LoggedEvent] | None:
+            events = [e for e in await log_entries(suite) if e.seq > start]
+            requests = [e for e in events if e.type == "funding.dialogue.requested"]
+            return events if len(requests) == 7 else None
+
+        events = await eventually(all_logged)
+        await logged(suite, "registry.organisation.registered", org_id)
+        events = [e for e in await log_entries(suite) if e.seq > start]
+        # the log holds events addressed to others, and events nord did not subscribe to
+        assert any(e.recipient not in (None, OWNER) for e in events)
+        assert any(e.type.startswith("registry.") for e in events)
+        want_nord = [
+            e for e in events if e.type.startswith("funding.") and e.recipient in (None, OWNER)
+        ]
+        want_kl = [
+            e for e in events if e.type == "funding.dialogue.requested" and e.recipient == "kl"
+        ]
+        assert len(want_kl) == 1 and want_nord
+
+        def got(path: str) -> list[Any]:
+            return [r for r in rx.at(path) if r.json()["type"] != "gateway.webhook.test"]
+
+        async def arrived() -> bool:
+            return len(got("/nord")) >= len(want_nord) and len(got("/kl")) >= len(want_kl)
+
+        await eventually(arrived)
+        await quiet_rounds(suite)  # and nothing more, nor twice
+
+        for path, sub, want in [("/nord", nord, want_nord), ("/kl", kl, want_kl)]:
+            received = got(path)
+            assert [r.webhook_id for r in received] == [e.event_id for e in want]  # once, in order
+            for request, event in zip(received, want, strict=True):
+                payload = request.verified(sub["secret"])  # standardwebhooks verifies
+                assert payload == event.envelope  # the CloudEvent as logged
+                assert request.headers["content-type"] == "application/json"
+                assert request.method == "POST"
+        [dialogue] = [r.json() for r in got("/nord") if "dialogue" in r.json()["type"]]
+        assert dialogue["recipient"] == OWNER and dialogue["data"]["call_id"] == call["id"]
+        assert all(r.json()["recipient"] == "kl" for r in got("/kl"))
+
+        # the delivery log shows each one delivered at the first attempt
+        deliveries = (await get(suite, OWNER, f"/{nord['id']}/deliveries"))["items"]
+        assert sorted(d["event_seq"] for d in deliveries) == [e.seq for e in want_nord]
+        for d in deliveries:
+            assert d["state"] == "delivered" and d["attempts"] == 1 and d["last_status"] == 200
+            assert [a["status"] for a in d["log"]] == [200] and d["next_attempt_at"] is None
+        page = await get(suite, OWNER, f"/{nord['id']}/deliveries?limit=2")
+        assert len(page["items"]) == 2 and page["next_cursor"]
+        rest = await get(suite, OWNER, f"/{nord['id']}/deliveries?cursor={page['next_cursor']}")
+        assert len(page["items"]) + len(rest["items"]) == len(want_nord)
+
+
+async def test_failing_receiver_gets_retries_then_is_disabled_and_resumes_when_enabled(
+    suite_factory: Any,
+) -> None:
+    async with Receiver() as rx:
+        rx.respond = lambda _r: 500
+        suite: Suite = await suite_factory(gateway=FAST)
+        await settle(suite)
+        owner = await suite.auth("kl")
+        sub = await subscribe(suite, "kl", rx.url("/kl"), ["registry.organisation.*"])
+        first = await logged(
+            suite, "registry.organisation.registered", await register_organisation(suite)
+        )
+
+        async def disabled() -> Any:
+            body = await get(suite, "kl", f"/{sub['id']}")
+            return body if not body["enabled"] else None
+
+        shown = await eventually(disabled)
+        # five tries of the same event, each signed, then no more
+        await quiet_rounds(suite)
+        assert [r.webhook_id for r in rx.requests] == [first.event_id] * 5
+        for request in rx.requests:
+            assert request.verified(sub["secret"])["id"] == first.event_id
+        stamps = [int(r.headers["webhook-timestamp"]) for r in rx.requests]
+        assert stamps == sorted(stamps)
+        # the owner sees why
+        assert shown["disabled_reason"].startswith("5 failed deliveries in a row; last: HTTP 500")
+        assert shown["disabled_at"] and shown["consecutive_failures"] == 5
+        [delivery] = (await get(suite, "kl", f"/{sub['id']}/deliveries"))["items"]
+        assert delivery["state"] == "pending" and delivery["attempts"] == 5
+        assert delivery["last_status"] == 500 and delivery["event_id"] == first.event_id
+        assert [a["status"] for a in delivery["log"]] == [500] * 5
+        assert [a["attempt"] for a in delivery["log"]] == [1, 2, 3, 4, 5]
+        times = [datetime.fromisoformat(a["at"]) for a in delivery["log"]]
+        assert times == sorted(times)
+        # redelivery waits for the owner to enable it
+        r = await suite.http.post(
+            f"{API}/{sub['id']}/deliveries/{delivery['id']}/redeliver", headers=owner
+        )
+        assert r.status_code == 409 and "disabled" in r.json()["detail"]
+
+        # while disabled, a new event is not sent
+        second = await logged(
+            suite, "registry.organisation.registered", await register_organisation(suite)
+        )
+        await quiet_rounds(suite)
+        assert len(rx.requests) == 5
+
+        # the receiver is fixed; the owner re-enables: the pending one, then the new one
+        rx.respond = lambda _r: 204
+        r = await suite.http.post(f"{API}/{sub['id']}/enable", headers=owner)
+        assert r.status_code == 200, r.text
+        assert r.json()["enabled"] is True and r.json()["disabled_reason"] is None
+        assert r.json()["consecutive_failures"] == 0
+
+        async def resumed() -> bool:
+            return len(rx.requests) >= 7
+
+        await eventually(resumed)
+        await quiet_rounds(suite)
+        assert [r.webhook_id for r in rx.requests[5:]] == [first.event_id, second.event_id]
+        deliveries = {
+            d["event_id"]: d for d in (await get(suite, "kl", f"/{sub['id']}/deliveries"))["items"]
+        }
+        assert deliveries[first.event_id]["state"] == "delivered"
+        assert deliveries[first.event_id]["attempts"] == 6
+        assert [a["status"] for a in deliveries[first.event_id]["log"]] == [500] * 5 + [204]
+        assert deliveries[second.event_id]["state"] == "delivered"
+
+        # redelivery on request: the same webhook-id again, attempts counted afresh
+        r = await suite.http.post(
+            f"{API}/{sub['id']}/deliveries/{deliveries[first.event_id]['id']}/redeliver",
+            headers=owner,
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "pending" and r.json()["attempts"] == 0
+
+        async def redelivered() -> bool:
+            return len(rx.requests) >= 8
+
+        await eventually(redelivered)
+        assert rx.requests[7].webhook_id == first.event_id
+        assert rx.requests[7].verified(sub["secret"])["id"] == first.event_id
+        again = {
+            d["event_id"]: d for d in (await get(suite, "kl", f"/{sub['id']}/deliveries"))["items"]
+        }[first.event_id]
+        assert again["state"] == "delivered" and again["attempts"] == 1
+        assert len(again["log"]) == 7
+        # another organisation cannot redeliver it
+        r = await suite.http.post(
+            f"{API}/{sub['id']}/deliveries/{again['id']}/redeliver",
+            headers=await suite.auth(OWNER),
+        )
+        assert r.status_code == 404
+
+
+async def test_give_up_gone_redirects_timeouts_and_the_guard_at_delivery_time(
+    suite_factory: Any,
+) -> None:
+    settings = FAST | {
+        "webhook_max_attempts": 3,
+        "webhook_max_consecutive_failures": 10,
+        "webhook_timeout_seconds": 0.5,
+    }
+    answers: dict[str, Answer] = {
+        "/busy": Answer(503, {"retry-after": "0"}),
+        "/gone": Answer(410),
+        "/moved": Answer(302, {"location": "/elsewhere"}),
+        "/slow": Answer(200, delay=1.5),
+    }
+    async with Receiver() as rx:
+        rx.respond = lambda r: answers.get(r.path, Answer(200))
+        suite: Suite = await suite_factory(gateway=settings)
+        await settle(suite)
+        orgs = {
+            "/busy": "kl",
+            "/gone": OWNER,
+            "/moved": "vaekstforum-bornholm",
+            "/slow": "vaekstforum-sjaelland",
+        }
+        subs = {
+            path: await subscribe(suite, org, rx.url(path), ["registry.*"])
+            for path, org in orgs.items()
+        }
+        event = await logged(
+            suite, "registry.organisation.registered", await register_organisation(suite)
+        )
+
+        async def deliveries(path: str) -> list[Any]:
+            got = await get(suite, orgs[path], f"/{subs[path]['id']}/deliveries")
+            return list(got["items"])
+
+        async def settled() -> bool:
+            busy = await deliveries("/busy")
+            gone = await get(suite, OWNER, f"/{subs['/gone']['id']}")
+            slow = await deliveries("/slow")
+            return (
+                bool(busy)
+                and busy[0]["state"] == "failed"
+                and not gone["enabled"]
+                and bool(slow)
+                and slow[0]["state"] == "failed"
+            )
+
+        await eventually(settled, timeout=20)
+        # 503 three times: given up (failed), the subscription stays enabled (3 < 10)
+        [busy] = await deliveries("/busy")
+        assert busy["attempts"] == 3 and [a["status"] for a in busy["log"]] == [503] * 3
+        assert busy["next_attempt_at"] is None
+        sub = await get(suite, "kl", f"/{subs['/busy']['id']}")
+        assert sub["enabled"] and sub["consecutive_failures"] == 3
+        assert len(rx.at("/busy")) == 3
+        # 410 Gone: disabled at once, saying so
+        gone = await get(suite, OWNER, f"/{subs['/gone']['id']}")
+        assert "410 Gone" in gone["disabled_reason"] and len(rx.at("/gone")) == 1
+        # a redirect is a failure and is not followed
+        [moved] = await deliveries("/moved")
+        assert moved["last_status"] == 302 and rx.at("/elsewhere") == []
+        # too slow: a timeout
+        [slow] = await deliveries("/slow")
+        assert slow["last_error"] == "timeout after 0.5 s" and slow["last_status"] is None
+        assert all(0 < a["duration_ms"] for a in slow["log"])
+
+        # the failed one, redelivered, arrives once the receiver answers; failures reset
+        answers["/busy"] = Answer(200)
+        r = await suite.http.post(
+            f"{API}/{subs['/busy']['id']}/deliveries/{busy['id']}/redeliver",
+            headers=await suite.auth("kl"),
+        )
+        assert r.status_code == 200, r.text
+
+        async def delivered() -> bool:
+            return (await deliveries("/busy"))[0]["state"] == "delivered"
+
+        await eventually(delivered)
+        assert rx.at("/busy")[-1].webhook_id == event.event_id
+        assert (await get(suite, "kl", f"/{subs['/busy']['id']}"))["consecutive_failures"] == 0
+
+        # loopback is no longer allowed: the next delivery is refused before any request
+        suite.apps["gateway"].state.settings.webhook_allow_private = False
+        before = len(rx.requests)
+        await register_organisation(suite)
+
+        async def refused() -> list[Any] | None:
+            items = [d for d in await deliveries("/busy") if d["event_id"] != event.event_id]
+            return items if items and items[0]["attempts"] >= 1 else None
+
+        [blocked] = await eventually(refused)
+        assert blocked["last_error"] == (
+            "refused by the SSRF guard: 127.0.0.1 is a loopback address"
+        )
+        assert blocked["last_status"] is None
+        await asyncio.sleep(0.3)
+        assert len(rx.requests) == before
+
+
+async def test_two_dispatchers_deliver_each_event_once_and_rotation_signs_with_both(
+    suite_factory: Any,
+) -> None:
+    async with Receiver() as rx:
+        suite: Suite = await suite_factory(gateway=FAST)
+        gateway = suite.apps["gateway"]
+        await settle(suite)
+        sub = await subscribe(suite, "kl", rx.url("/kl"), ["registry.organisation.*"])
+        # two more dispatchers on the same database, as two more replicas would run
+        extra = [
+            asyncio.create_task(
+                Dispatcher(gateway.state.session_factory, gateway.state.settings).run()
+            )
+            for _ in range(2)
+        ]
+        try:
+            ids = [await register_organisation(suite) for _ in range(6)]
+            events = [await logged(suite, "registry.organisation.registered", i) for i in ids]
+
+            async def all_arrived() -> bool:
+                return len(rx.requests) >= len(events)
+
+            await eventually(all_arrived)
+            await quiet_rounds(suite)
+        finally:
+            for task in extra:
+                await cancel_and_wait(task)
+        assert sorted(r.webhook_id for r in rx.requests) == sorted(e.event_id for e in events)
+        deliveries = (await get(suite, "kl", f"/{sub['id']}/deliveries"))["items"]
+        assert len(deliveries) == 6 and all(d["attempts"] == 1 for d in deliveries)
+
+        # after a rotation both the new and the old secret verify the next delivery
+        r = await suite.http.post(
+            f"{API}/{sub['id']}/rotate-secret", headers=await suite.auth("kl")
+        )
+        assert r.status_code == 200, r.text
+        new_secret = r.json()["secret"]
+        await register_organisation(suite)
+
+        async def seventh() -> bool:
+            return len(rx.requests) >= 7
+
+        await eventually(seventh)
+        last = rx.requests[6]
+        assert last.verified(new_secret) == last.verified(sub["secret"])
+        assert len(last.headers["webhook-signature"].split(" ")) == 2
