@@ -26,6 +26,9 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
+#: Seconds a name lookup may take.
+RESOLVE_TIMEOUT = 5.0
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -132,7 +135,11 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
         return [address]
     loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = await asyncio.wait_for(
+            loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), RESOLVE_TIMEOUT
+        )
+    except TimeoutError:
+        raise UnsafeUrl(f"the host '{host}' did not resolve within {RESOLVE_TIMEOUT:g} s") from None
     except (OSError, UnicodeError) as exc:
         raise UnsafeUrl(f"the host '{host}' cannot be resolved ({exc})") from None
     found: list[IPAddress] = []

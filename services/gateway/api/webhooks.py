@@ -90,9 +90,12 @@ async def create_webhook(
     principal: Owner,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    # the SSRF guard's name lookup before the session holds a connection
+    url = await service.check_url(body.url, settings_of(request))
+
     async def create() -> dict[str, Any]:
         sub, secret = await service.create_subscription(
-            session, body, principal, settings_of(request), now_of(request)
+            session, body, url, principal, now_of(request)
         )
         created = WebhookCreated.model_validate({**out(sub).model_dump(), "secret": secret})
         return created.model_dump(mode="json")
@@ -146,10 +149,10 @@ async def update_webhook(
     body: WebhookUpdate,
     if_match: IfMatch = None,
 ) -> JSONResponse:
+    # the SSRF guard's name lookup before the session holds a connection
+    url = await service.check_url(body.url, settings_of(request)) if body.url else None
     sub = await service.own_subscription(session, webhook_id, principal)
-    sub = await service.update_subscription(
-        session, sub, body, if_match, settings_of(request), now_of(request)
-    )
+    sub = await service.update_subscription(session, sub, body, url, if_match, now_of(request))
     return with_etag(out(sub), sub.version)
 
 

@@ -67,6 +67,8 @@ log = structlog.get_logger("webhooks")
 LOG_KEEP = 50
 #: Events read from the log per collect step.
 COLLECT_BATCH = 500
+#: Collect steps per round at most (a subscription far behind catches up over rounds).
+COLLECT_STEPS = 20
 #: Deliveries claimed per round, and per subscription within it (sent one after another).
 CLAIM_LIMIT = 200
 CLAIM_PER_SUBSCRIPTION = 10
@@ -242,8 +244,8 @@ class Due:
     was_due: datetime
 
 
-async def collect(factory: Factory, now: datetime, batch: int = COLLECT_BATCH) -> bool:
-    """Turn new log events into deliveries; True if there may be more to collect."""
+async def collect(factory: Factory, now: datetime, batch: int = COLLECT_BATCH) -> tuple[bool, bool]:
+    """Turn new log events into deliveries: (any subscription enabled, maybe more to do)."""
     async with factory() as session:
         subs = (
             await session.execute(
@@ -256,7 +258,7 @@ async def collect(factory: Factory, now: datetime, batch: int = COLLECT_BATCH) -
             )
         ).all()
         if not subs:
-            return False
+            return False, False
         low = min(s.cursor for s in subs)
         events = (
             await session.execute(
@@ -269,7 +271,7 @@ async def collect(factory: Factory, now: datetime, batch: int = COLLECT_BATCH) -
             )
         ).all()
     if not events:
-        return False
+        return True, False
     for sub in subs:
         mine = [e for e in events if e.seq > sub.cursor]
         if not mine:
@@ -309,7 +311,7 @@ async def collect(factory: Factory, now: datetime, batch: int = COLLECT_BATCH) -
                 )
         except (_Lost, IntegrityError):
             continue
-    return len(events) == batch
+    return True, len(events) == batch
 
 
 class _Lost(Exception):
@@ -479,8 +481,12 @@ async def dispatch_round(
     """Collect, claim, send and record once; when the next pending delivery falls due."""
     now_of = clock or (lambda: datetime.now(UTC))
     rng = rng or random.Random()
-    while await collect(factory, now_of()):
-        pass
+    for _ in range(COLLECT_STEPS):
+        enabled, more = await collect(factory, now_of())
+        if not enabled:
+            return None  # nothing can be due: no subscription is enabled
+        if not more:
+            break
     claimed = await claim_due(factory, now_of(), settings)
     if claimed:
         by_sub: dict[str, list[Due]] = defaultdict(list)

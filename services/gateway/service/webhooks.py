@@ -38,7 +38,8 @@ def new_secret() -> str:
 
 async def check_url(url: str, settings: GatewaySettings) -> str:
     """The URL, stripped, if the SSRF guard lets it through; else a 422 naming the reason
-    (e.g. "10.0.0.1 is a private address (RFC 1918)")."""
+    (e.g. "10.0.0.1 is a private address (RFC 1918)"). Callers check before they touch the
+    database: the name lookup may take seconds, and embedded SQLite has one connection."""
     try:
         target, _addresses = await ssrf.check_url(url, allow_private=settings.webhook_allow_private)
     except ssrf.UnsafeUrl as exc:
@@ -55,11 +56,11 @@ async def check_url(url: str, settings: GatewaySettings) -> str:
 async def create_subscription(
     session: AsyncSession,
     data: WebhookCreate,
+    url: str,
     principal: Principal,
-    settings: GatewaySettings,
     now: datetime,
 ) -> tuple[WebhookSubscription, str]:
-    url = await check_url(data.url, settings)
+    """``url`` is ``data.url`` as :func:`check_url` let it through."""
     end_of_log = (await session.execute(select(func.max(LoggedEvent.seq)))).scalar() or 0
     secret = new_secret()
     sub = WebhookSubscription(
@@ -113,14 +114,15 @@ async def update_subscription(
     session: AsyncSession,
     sub: WebhookSubscription,
     data: WebhookUpdate,
+    url: str | None,
     if_match: str | None,
-    settings: GatewaySettings,
     now: datetime,
 ) -> WebhookSubscription:
+    """``url``: the new URL as :func:`check_url` let it through, if there is one."""
     require_if_match(if_match, sub.version)
     fields = data.model_fields_set
-    if "url" in fields and data.url is not None:
-        sub.url = await check_url(data.url, settings)
+    if url is not None:
+        sub.url = url
     if "patterns" in fields and data.patterns is not None:
         sub.patterns = list(data.patterns)
     if "description" in fields:
