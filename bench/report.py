@@ -113,6 +113,19 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(_row(f"baseline: JetStream publish→pull fetch {p}", js[p], "ms"))
     for p in ("p50", "p99"):
         rows.append(_row(f"baseline: core NATS request/reply {p}", core[p], "ms"))
+    if "account" in results:
+        acc = results["account"]
+        rows.append(
+            _row(
+                f"annual accounts, ten years of {acc['clusters']:,} clusters × "
+                f"{acc['indicators']} indicators",
+                acc["accounts_s"] * 1000,
+                "ms",
+                acc["scan_s"] * 1000,
+                f"plain scan of the {acc['scanned_rows']:,} rows",
+            )
+        )
+        rows.append(_row("  one year's account", acc["per_account_s"] * 1000, "ms"))
     return rows
 
 

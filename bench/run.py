@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bench import matchdata, natsrtt
+from bench import account, matchdata, natsrtt
 from bench.report import build_rows, print_table, write_json
 from bench.serve import HELLO_PATH
 from bench.stats import summarise
@@ -511,6 +511,11 @@ def main() -> None:
         say(f"raw NATS round trips ({cfg.nats_rounds} each)")
         results["nats"] = asyncio.run(natsrtt.measure(nats_server.url, cfg.nats_rounds))
         suite.stop()
+
+        say(f"annual account: {account.CLUSTERS:,} clusters × {account.YEARS} years × 40 codes")
+        results["account"] = account.measure(work)
+        a = results["account"]
+        say(f"  ten accounts {a['accounts_s']:.1f}s, plain scan {a['scan_s']:.1f}s")
     except BaseException:
         for name in ("suite", "hello"):
             log = work / f"{name}.log"
