@@ -8,7 +8,7 @@ Danish service words per field of strength; every field, target group, region an
 occurs; areas are national, regional or a few municipalities. ``search_terms`` and
 ``change_seq`` are filled exactly as the directory API fills them (``rules.text.index_terms``
 of name, description, the Danish and English field names and target-group labels; one
-``change_seq`` per row and the ``change_counter`` row at the highest).
+``change_seq`` per row and the ``directory_changes`` sequence at the highest).
 """
 
 from __future__ import annotations
@@ -225,8 +225,8 @@ def fill(db_path: str, count: int = 50_000, seed: int = 5) -> dict[str, int]:
             rows,
         )
         conn.execute(
-            "INSERT INTO change_counter (id, value) VALUES (1, ?)"
-            " ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+            "INSERT INTO sequences (name, value) VALUES ('directory_changes', ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             (count,),
         )
     return {"services": count, "organisations": len(orgs)}

@@ -20,6 +20,7 @@ import time
 import traceback
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -111,7 +112,7 @@ async def _load_referrals_demo(app: FastAPI, clusters: int) -> list[str]:
             "its demo services were not loaded (they load on the next start)."
         ]
     async with factory() as session, session.begin():
-        await load_referrals_demo(session, datetime.now(UTC))
+        await load_referrals_demo(session, datetime.now(UTC), app.state.settings)
     return []
 
 
@@ -120,11 +121,15 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
     settings = {}
     for name, (_factory, cls) in SERVICES.items():
         env_url = os.environ.get(f"{name.upper()}_DATABASE_URL")
+        extra: dict[str, Any] = {}
+        if name == "gateway" and "GATEWAY_UPSTREAM_URL" not in os.environ:
+            extra["upstream_url"] = base  # the dashboard and docs read this same server
         settings[name] = cls(
             database_url=env_url or f"sqlite+aiosqlite:///{var_dir / (name + '.db')}",
             nats_url=nats.url,
             jwks_url=f"{base}/registry/.well-known/jwks.json",
             log_file=os.environ.get("KF_LOG_FILE", str(var_dir / "klyngeforum.log")),
+            **extra,
         )
     print("Migrating databases …", flush=True)
     for name in SERVICES:

@@ -9,6 +9,7 @@ import services.referrals as package
 from services.referrals.api import routers
 from services.referrals.consumers import SUBSCRIPTIONS
 from services.referrals.models import messaging
+from services.referrals.service.match_index import match_index
 from services.referrals.service.sweeps import erase_expired_contacts, mark_overdue
 from services.referrals.settings import ReferralsSettings
 from shared.http import PeriodicJob, app_factory
@@ -30,8 +31,19 @@ async def _retention(app: FastAPI) -> None:
         await erase_expired_contacts(session, _now(app), app.state.settings)
 
 
+async def _refresh_match_index(app: FastAPI) -> None:
+    """Build the match index at start and keep it warm, so a match rarely waits for a
+    refresh (each match still refreshes first, so it never misses a change)."""
+    async with app.state.session_factory() as session:
+        await match_index(app).refresh(session, _now(app))
+
+
 def _interval(settings: ReferralsSettings) -> float:
     return settings.sweep_interval_seconds
+
+
+def _match_interval(settings: ReferralsSettings) -> float:
+    return settings.match_refresh_seconds
 
 
 create_app = app_factory(
@@ -46,5 +58,6 @@ create_app = app_factory(
     periodic=[
         PeriodicJob("referrals-overdue", _overdue, _interval),
         PeriodicJob("referrals-retention", _retention, _interval),
+        PeriodicJob("referrals-match-index", _refresh_match_index, _match_interval),
     ],
 )

@@ -4,16 +4,20 @@ The referrals service learns the demo organisations and clusters from the regist
 so the loader first waits until its directory has them; then, through the same use cases the
 API calls, acting as each organisation, it publishes a service per demo cluster (from its
 fields, ``demo_data.FIELD_OFFERS``), the growth houses' and the business service's usual
-services, and a few upcoming activities (their announcements go out as events, as they would).
+services, a few upcoming activities (their announcements go out as events, as they would),
+and about forty referrals of the last ten months, moved along the closed loop at plausible
+times (fictitious firms and contact persons).
 Loading is idempotent: if any service exists, nothing is added.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,15 +25,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.referrals.demo_data import FIELD_OFFERS, GROWTH_HOUSE_OFFERS
 from services.referrals.models import OfferedService, ReferralCluster, directory
 from services.referrals.schemas.directory import ActivityCreate, ServiceCreate
+from services.referrals.schemas.referrals import ConsentIn, ContactIn, FirmIn, ReferralCreate
 from services.referrals.service.activities import create_activity
 from services.referrals.service.directory import create_service
+from services.referrals.service.referrals import Step, clock_days, move, send_referral
 from shared.auth import Principal
+from shared.etag import etag
 
 
 @dataclass
 class DemoLoad:
     services: int = 0
     activities: int = 0
+    referrals: int = 0
     skipped: bool = False
 
 
@@ -59,9 +67,7 @@ async def wait_for_directory(
             ).scalar_one()
             known_cvrs = set(
                 (
-                    await session.execute(
-                        select(directory.c.cvr).where(directory.c.cvr.in_(cvrs))
-                    )
+                    await session.execute(select(directory.c.cvr).where(directory.c.cvr.in_(cvrs)))
                 ).scalars()
             )
         if known_clusters >= clusters and known_cvrs >= set(cvrs):
@@ -114,8 +120,10 @@ async def _load_services(session: AsyncSession, now: datetime) -> int:
             continue
         org_id, kind = by_cvr[offer.cvr]
         org = (
-            await session.execute(select(directory).where(directory.c.id == org_id))
-        ).mappings().one()
+            (await session.execute(select(directory).where(directory.c.id == org_id)))
+            .mappings()
+            .one()
+        )
         area_kind, codes = "national", []
         if offer.area == "region" and org["region_code"]:
             area_kind, codes = "regions", [org["region_code"]]
@@ -188,11 +196,119 @@ async def _load_activities(session: AsyncSession, now: datetime) -> int:
     return added
 
 
-async def load_demo(session: AsyncSession, now: datetime) -> DemoLoad:
-    """Services and activities of the demo organisations (the caller commits)."""
+def demo_firm_cvr(n: int) -> str:
+    """A CVR number that passes the check digit, in the unissued 9xxxxxxx range."""
+    base = 9_500_000 + 7 * n
+    while True:
+        digits = [int(d) for d in str(base)]
+        check = -sum(w * d for w, d in zip((2, 7, 6, 5, 4, 3, 2), digits, strict=True)) % 11
+        if check < 10:
+            return f"{base}{check}"
+        base += 1
+
+
+#: Where the demo referrals end (index into a seeded choice): the closed loop's usual spread.
+_OUTCOMES = (
+    ["completed"] * 11 + ["rejected"] * 2 + ["failed"] + ["in_progress"] * 2 + ["accepted"]
+    + ["requested"] * 2
+)  # fmt: skip
+_NEEDS = {
+    "energy": "Vil nedbringe energiforbruget i produktionen og søger partnere til test",
+    "food_bio": "Ønsker at eksportere fødevarer til Tyskland og mangler kontakter",
+    "robotics": "Vil automatisere pakning med robotter og mangler en integrator",
+    "digital": "Søger hjælp til data og kunstig intelligens i kundeservice",
+    "maritime": "Vil udvikle grønne løsninger til skibsfarten sammen med forskere",
+    "life_science": "Har et medicinsk produkt der skal afprøves på et hospital",
+    "water_environment": "Søger testfaciliteter til ny vandrensningsteknologi",
+}
+
+
+async def _load_referrals(session: AsyncSession, now: datetime, settings: Any) -> int:
+    """About forty referrals over the last ten months from the growth houses and the business
+    service to clusters whose fields fit, moved along the closed loop at plausible times."""
+    rng = random.Random(5)
+    senders = list(
+        (
+            await session.execute(
+                select(directory.c.id, directory.c.kind, directory.c.municipality_code).where(
+                    directory.c.cvr.in_({o.cvr for o in GROWTH_HOUSE_OFFERS})
+                )
+            )
+        ).all()
+    )
+    clusters = [
+        c
+        for c in (
+            await session.execute(
+                select(ReferralCluster)
+                .where(ReferralCluster.status == "active")
+                .order_by(ReferralCluster.id)
+            )
+        ).scalars()
+        if set(c.fields) & set(_NEEDS)
+    ]
+    if not senders or not clusters:
+        return 0
+    days = clock_days(settings)
+    made = 0
+    for n in range(40):
+        sender_id, sender_kind, sender_home = rng.choice(senders)
+        cluster = rng.choice(clusters)
+        field = rng.choice([f for f in cluster.fields if f in _NEEDS])
+        start = now - timedelta(days=rng.randint(3, 300), hours=rng.randint(0, 8))
+        outcome = rng.choice(_OUTCOMES) if start < now - timedelta(days=20) else "requested"
+        body = ReferralCreate(
+            recipient_id=cluster.id,
+            firm=FirmIn(
+                cvr=demo_firm_cvr(n),
+                name=f"Demovirksomhed {n + 1} ApS",
+                municipality_code=sender_home or "0751",
+                employees=rng.choice([3, 8, 15, 24, 40, 75, 140]),
+            ),
+            need=_NEEDS[field],
+            fields=[field],
+            contact=ContactIn(name=f"Demo Kontakt {n + 1}", email=f"kontakt{n + 1}@firma.example"),
+            consent=ConsentIn(
+                given_at=start - timedelta(hours=1),
+                given_by=f"Demo Kontakt {n + 1}",
+                purpose="At klyngen kontakter virksomheden om behovet",
+            ),
+        )
+        sender = acting_as(sender_id, sender_kind)
+        referral = await send_referral(session, body, sender, start, days)
+        made += 1
+        receiver = acting_as(cluster.id, "cluster_organisation")
+        when = start
+        path = {
+            "requested": [],
+            "accepted": ["accept"],
+            "rejected": ["reject"],
+            "in_progress": ["accept", "start"],
+            "completed": ["accept", "start", "complete"],
+            "failed": ["accept", "start", "fail"],
+        }[outcome]
+        for action in path:
+            when += timedelta(days=rng.randint(1, 6 if action != "complete" else 40))
+            when = min(when, now - timedelta(hours=1))
+            step = Step(
+                reason="Uden for vores fagområde" if action in ("reject", "fail") else None,
+                outcome="Virksomheden er kommet med i et innovationsprojekt"
+                if action == "complete"
+                else None,
+                outcome_category="project_started" if action == "complete" else None,
+            )
+            referral = await move(
+                session, referral.id, action, receiver, etag(referral.version), when, days, step
+            )
+    return made
+
+
+async def load_demo(session: AsyncSession, now: datetime, settings: Any) -> DemoLoad:
+    """Services, activities and referrals of the demo organisations (the caller commits)."""
     if (await session.execute(select(func.count()).select_from(OfferedService))).scalar_one():
         return DemoLoad(skipped=True)
     return DemoLoad(
         services=await _load_services(session, now),
         activities=await _load_activities(session, now),
+        referrals=await _load_referrals(session, now, settings),
     )

@@ -24,22 +24,19 @@ from shared.db import make_base
 from shared.directory import directory_table
 from shared.events.tables import messaging_tables
 from shared.idempotency import idempotency_table
+from shared.sequences import sequences_table
 
 Base = make_base()
 messaging = messaging_tables(Base.metadata)
 idempotency_keys = idempotency_table(Base.metadata)
 directory = directory_table(Base.metadata)
+sequences = sequences_table(Base.metadata)
 
-
-class ChangeCounter(Base):
-    """One row: the last ``change_seq`` handed out. Taking the next value locks the row until
-    commit, so services and activities become visible in ``change_seq`` order — a replica's
-    match index that has read up to N never misses a later commit with a smaller number."""
-
-    __tablename__ = "change_counter"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)
+#: The ``sequences`` row numbering changes to services and activities (``change_seq``): taking
+#: the next number locks the row until commit, so changes become visible in ``change_seq``
+#: order and a replica's match index that has read up to N never misses a later commit with
+#: a smaller number (shared.sequences).
+DIRECTORY_CHANGES = "directory_changes"
 
 
 class ReferralCluster(Base):

@@ -20,5 +20,8 @@ class ReferralsSettings(ServiceSettings):
     contact_retention_days: int = 365
     #: Seconds between runs of the overdue and retention sweeps (0: do not run them in-process).
     sweep_interval_seconds: float = 60.0
+    #: Seconds between background refreshes of this replica's match index (it is also built
+    #: at start); 0: only matches refresh it.
+    match_refresh_seconds: float = 30.0
     #: Fix "today" (e.g. REFERRALS_TODAY=2026-03-01) for demonstrations; empty: the real date.
     today: date | None = None

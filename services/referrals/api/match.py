@@ -23,6 +23,7 @@ from services.referrals.schemas.match import (
     Relevance,
 )
 from services.referrals.service import match_index
+from services.referrals.service.common import OrgPlace
 
 router = APIRouter(prefix=PREFIX)
 
@@ -77,7 +78,7 @@ async def match(
     )
 
 
-def _hit(hit: matching.Ranked, orgs: dict[str, match_index.OrganisationPlace]) -> MatchHit:
+def _hit(hit: matching.Ranked, orgs: dict[str, OrgPlace]) -> MatchHit:
     s, offer = hit.scored, hit.scored.offer
     place = orgs.get(offer.organisation_id)
     service = offer.kind == "service"

@@ -23,6 +23,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     her alle vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end
     dette mit også under have dig anden hende mine alt meget sit sine vor mod disse hvis din
     nogle hos blive mange ad bliver hendes været thi jer sådan vores kan få gerne ønsker
+    inden ved ny nye nyt via samt blandt mellem hvordan
     virksomhed virksomheden virksomheder virksomhedens firma firmaet hjælp hjælpe brug behov
     the a an of to in for and or with on at by from is are be we our their need needs help
     """.split()

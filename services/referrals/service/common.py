@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.referrals.models import ChangeCounter, ReferralCluster, directory
+from services.referrals.models import DIRECTORY_CHANGES, ReferralCluster, directory, sequences
 from services.referrals.rules.vocabulary import PARTY_KINDS
 from shared.directory import OrgInfo, lookup_organisations
 from shared.errors import Problem
 from shared.reference import region_of_municipality
+from shared.sequences import next_value
 
-__all__ = ["OrgInfo", "next_change_seq", "organisations", "require_party", "where_is"]
+__all__ = [
+    "OrgInfo",
+    "OrgPlace",
+    "next_change_seq",
+    "org_places",
+    "organisations",
+    "require_party",
+    "where_is",
+]
 
 
 async def organisations(session: AsyncSession, ids: Iterable[str]) -> dict[str, OrgInfo]:
@@ -44,29 +52,53 @@ async def require_party(session: AsyncSession, organisation_id: str, role: str) 
     return found
 
 
+@dataclass(frozen=True)
+class OrgPlace:
+    """An organisation's name, kind and home: a cluster's registered home, else the
+    organisation's own address in the directory."""
+
+    id: str
+    name: str | None
+    kind: str | None
+    municipality_code: str | None
+    region_code: str | None
+
+
+async def org_places(session: AsyncSession, ids: Iterable[str]) -> dict[str, OrgPlace]:
+    """:class:`OrgPlace` of many organisations at once (unknown ids: all None)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    orgs = await organisations(session, wanted)
+    rows = await session.execute(select(ReferralCluster).where(ReferralCluster.id.in_(wanted)))
+    clusters = {c.id: c for c in rows.scalars()}
+    found: dict[str, OrgPlace] = {}
+    for id_ in wanted:
+        org, cluster = orgs.get(id_), clusters.get(id_)
+        municipality: str | None = None
+        region: str | None = None
+        if cluster is not None and cluster.home_municipality_code:
+            municipality, region = cluster.home_municipality_code, cluster.home_region_code or None
+        elif org is not None:
+            municipality, region = org.municipality_code, org.region_code
+            if region is None and municipality:
+                region = region_of_municipality(municipality)
+        found[id_] = OrgPlace(
+            id=id_,
+            name=org.name if org else (cluster.name if cluster else None),
+            kind=org.kind if org else ("cluster_organisation" if cluster else None),
+            municipality_code=municipality,
+            region_code=region,
+        )
+    return found
+
+
 async def where_is(session: AsyncSession, org: OrgInfo) -> tuple[str | None, str | None]:
-    """(municipality code, region code) of an organisation: a cluster's registered home,
-    else the organisation's own address in the directory."""
-    cluster = await session.get(ReferralCluster, org.id)
-    if cluster is not None and cluster.home_municipality_code:
-        return cluster.home_municipality_code, cluster.home_region_code or None
-    region = org.region_code
-    if region is None and org.municipality_code:
-        region = region_of_municipality(org.municipality_code)
-    return org.municipality_code, region
+    """(municipality code, region code) of an organisation (see :class:`OrgPlace`)."""
+    place = (await org_places(session, [org.id]))[org.id]
+    return place.municipality_code, place.region_code
 
 
 async def next_change_seq(session: AsyncSession) -> int:
-    """The next ``change_seq`` for a service or activity. Updating the one counter row locks
-    it until this transaction ends, so changes commit in ``change_seq`` order (see
-    :class:`~services.referrals.models.ChangeCounter`)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(insert(ChangeCounter).values(id=1, value=0).on_conflict_do_nothing())
-    result = await session.execute(
-        update(ChangeCounter)
-        .where(ChangeCounter.id == 1)
-        .values(value=ChangeCounter.value + 1)
-        .returning(ChangeCounter.value)
-    )
-    return int(result.scalar_one())
+    """The next ``change_seq`` for a service or activity (see ``models.DIRECTORY_CHANGES``)."""
+    return await next_value(session, sequences, DIRECTORY_CHANGES)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.referrals.models import Activity, OfferedService, ReferralCluster
+from services.referrals.models import Activity, OfferedService
 from services.referrals.rules.text import index_terms
 from services.referrals.rules.vocabulary import TARGET_GROUPS
 from services.referrals.schemas.directory import (
@@ -24,7 +24,7 @@ from services.referrals.schemas.directory import (
     ServiceUpdate,
     check_area,
 )
-from services.referrals.service.common import next_change_seq, organisations, require_party
+from services.referrals.service.common import next_change_seq, org_places, require_party
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.etag import require_if_match
@@ -79,38 +79,18 @@ def utc(value: datetime) -> datetime:
 
 
 async def org_refs(session: AsyncSession, ids: Iterable[str]) -> dict[str, OrganisationRef]:
-    """Name, kind and place of many organisations at once (the place as
-    :func:`services.referrals.service.common.where_is` reads it: a cluster's registered home,
-    else the organisation's address)."""
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    orgs = await organisations(session, wanted)
-    rows = await session.execute(select(ReferralCluster).where(ReferralCluster.id.in_(wanted)))
-    clusters = {c.id: c for c in rows.scalars()}
-    refs: dict[str, OrganisationRef] = {}
-    for id_ in wanted:
-        org, cluster = orgs.get(id_), clusters.get(id_)
-        if cluster is not None and cluster.home_municipality_code:
-            place: tuple[str | None, str | None] = (
-                cluster.home_municipality_code,
-                cluster.home_region_code or None,
-            )
-        elif org is not None:
-            region = org.region_code
-            if region is None and org.municipality_code:
-                region = region_of_municipality(org.municipality_code)
-            place = (org.municipality_code, region)
-        else:
-            place = (None, None)
-        refs[id_] = OrganisationRef(
+    """Name, kind and place of many organisations at once (service.common.org_places)."""
+    places = await org_places(session, ids)
+    return {
+        id_: OrganisationRef(
             id=id_,
-            name=org.name if org else (cluster.name if cluster else None),
-            kind=org.kind if org else ("cluster_organisation" if cluster else None),
-            municipality_code=place[0],
-            region_code=place[1],
+            name=p.name,
+            kind=p.kind,
+            municipality_code=p.municipality_code,
+            region_code=p.region_code,
         )
-    return refs
+        for id_, p in places.items()
+    }
 
 
 # --- services --------------------------------------------------------------------------------

@@ -2,12 +2,12 @@
 
 The index (``rules.matching.TermIndex``) lives on ``app.state.match_index``; every replica
 keeps its own. It is built lazily by the first match and then kept current incrementally:
-before each match it reads the one ``change_counter`` row and, if that moved, the services
+before each match it reads the ``directory_changes`` sequence and, if that moved, the services
 and activities whose ``change_seq`` lies between what it has read and the counter (one
 indexed range query per table). A service that is no longer ``active``, or an activity that
 is cancelled or over, is dropped. Order is safe: taking a ``change_seq`` locks the counter row
 until commit, so once the counter reads N every change up to N is visible
-(``models.ChangeCounter``).
+(``models.DIRECTORY_CHANGES``).
 
 Refreshes are serialised by an ``asyncio.Lock``. A match that finds a refresh already running
 waits for it and then runs its own unless one that began after it arrived has finished (so a
@@ -29,42 +29,35 @@ from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import (
+    DIRECTORY_CHANGES,
     Activity,
-    ChangeCounter,
     OfferedService,
     ReferralCluster,
     directory,
+    sequences,
 )
 from services.referrals.rules import matching
-from services.referrals.service.common import organisations
+from services.referrals.service.common import OrgPlace, org_places
 from shared.reference import municipalities
+from shared.sequences import current_value
 
 __all__ = [
     "MatchAnswer",
     "MatchIndex",
-    "OrganisationPlace",
+    "OrgPlace",
     "homes_in_region",
     "match",
     "match_index",
-    "places",
 ]
 
 #: Rows read and applied between two yields to the event loop while building.
 _BATCH = 2000
 
 
-@dataclass(frozen=True)
-class OrganisationPlace:
-    id: str
-    name: str | None
-    municipality_code: str | None
-    region_code: str | None
-
-
 @dataclass
 class MatchAnswer:
     hits: list[matching.Ranked]
-    organisations: dict[str, OrganisationPlace]
+    organisations: dict[str, OrgPlace]
     #: offers scored exactly / offers in the index / change_seq the index has read up to
     evaluated: int
     indexed: int
@@ -88,8 +81,7 @@ class MatchIndex:
                 return  # a refresh that began after this call arrived has just finished
             self._started += 1
             generation = self._started
-            counter = await session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1))
-            upto = int(counter or 0)
+            upto = await current_value(session, sequences, DIRECTORY_CHANGES)
             if upto > self.seen:
                 try:
                     await self._apply(session, self.seen, upto, now)
@@ -178,37 +170,6 @@ def match_index(app: FastAPI) -> MatchIndex:
     return index
 
 
-async def places(session: AsyncSession, ids: set[str]) -> dict[str, OrganisationPlace]:
-    """Name and home of organisations: a cluster's registered home, else the directory's
-    address (as ``service.common.where_is``, for many at once)."""
-    known = await organisations(session, ids)
-    homes: dict[str, tuple[str, str, str]] = {}
-    if ids:
-        rows = await session.execute(
-            select(
-                ReferralCluster.id,
-                ReferralCluster.name,
-                ReferralCluster.home_municipality_code,
-                ReferralCluster.home_region_code,
-            ).where(ReferralCluster.id.in_(ids))
-        )
-        homes = {r.id: (r.name, r.home_municipality_code, r.home_region_code) for r in rows}
-    found: dict[str, OrganisationPlace] = {}
-    for oid in ids:
-        info, home = known.get(oid), homes.get(oid)
-        name = info.name if info else (home[0] if home else None)
-        if home and home[1]:
-            found[oid] = OrganisationPlace(oid, name, home[1], home[2] or None)
-        elif info:
-            region = info.region_code
-            if region is None and info.municipality_code:
-                region = matching.region_of(info.municipality_code)
-            found[oid] = OrganisationPlace(oid, name, info.municipality_code, region)
-        else:
-            found[oid] = OrganisationPlace(oid, name, None, None)
-    return found
-
-
 async def homes_in_region(session: AsyncSession, region: str) -> dict[str, matching.Home]:
     """(municipality, region) of every organisation at home in ``region``, by the rule of
     ``service.common.where_is`` (a cluster's registered home, else the directory's address),
@@ -255,7 +216,7 @@ async def match(
     # the organisations at home in the firm's region settle that for all of them
     homes = await homes_in_region(session, need.region)
     top = matching.placed(shortlist, need, homes, limit)
-    orgs = await places(session, {s.offer.organisation_id for s, _ in top})
+    orgs = await org_places(session, {s.offer.organisation_id for s, _ in top})
     homes |= {oid: (p.municipality_code, p.region_code) for oid, p in orgs.items()}
     hits = matching.explained(top, need, shortlist.expansions, homes)
     shown = {h.scored.offer.organisation_id for h in hits}
