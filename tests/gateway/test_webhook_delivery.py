@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -20,10 +22,12 @@ from services.gateway.models import LoggedEvent
 from services.gateway.service.dispatch import (
     Dispatcher,
     backoff_seconds,
+    post_signed,
     retry_after_seconds,
     signature_headers,
     visible_to,
 )
+from services.gateway.settings import GatewaySettings
 from shared.events.tasks import cancel_and_wait
 from tests.conftest import Suite, eventually
 from tests.funding.helpers import plan_call
@@ -91,6 +95,35 @@ def test_addressed_events_are_visible_only_to_their_recipient() -> None:
     assert visible_to(None, "kl")
     assert visible_to("kl", "kl")
     assert not visible_to("vaekstforum-bornholm", "kl")
+
+
+async def test_post_signed_reports_refused_connections_and_slow_receivers() -> None:
+    settings = GatewaySettings(webhook_allow_private=True, webhook_timeout_seconds=0.5)
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    secret = Webhook_secret()
+    async with Receiver() as rx, httpx.AsyncClient() as client:
+        rx.respond = lambda r: Answer(200, delay=2.0) if r.path == "/slow" else Answer(202)
+
+        async def post(url: str) -> Any:
+            return await post_signed(
+                client, settings, url, "e-1", "{}", [secret], lambda: datetime.now(UTC)
+            )
+
+        ok = await post(rx.url("/fine"))
+        assert ok.ok and ok.status == 202 and ok.error is None
+        assert rx.at("/fine")[0].verified(secret) == {}
+        refused = await post(f"http://127.0.0.1:{closed_port}/hook")
+        assert not refused.ok and refused.status is None
+        assert refused.error and refused.error.startswith("cannot connect to 127.0.0.1")
+        slow = await post(rx.url("/slow"))
+        assert slow.error == "timeout after 0.5 s" and 400 < slow.duration_ms < 1500
+        guarded = await post("http://169.254.169.254/latest/meta-data/")
+        assert guarded.error == (
+            "refused by the SSRF guard: 169.254.169.254 is the cloud metadata address"
+        )
+        assert len(rx.requests) == 2  # the refused ones never reached anyone
 
 
 def Webhook_secret() -> str:

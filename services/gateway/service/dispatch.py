@@ -204,15 +204,18 @@ async def post_signed(
     for address in addresses:
         pinned_url, host, extensions = ssrf.pinned(target, address)
         try:
-            async with client.stream(
-                "POST",
-                pinned_url,
-                content=content,
-                headers={**headers, **host},
-                extensions=extensions,
-            ) as response:
-                return done(response.status_code, None, response.headers.get("retry-after"))
-        except httpx.TimeoutException:
+            # httpx's timeout is per phase; this bounds the whole exchange (a receiver that
+            # trickles its answer byte by byte gets no more time than a silent one)
+            async with asyncio.timeout(settings.webhook_timeout_seconds):
+                async with client.stream(
+                    "POST",
+                    pinned_url,
+                    content=content,
+                    headers={**headers, **host},
+                    extensions=extensions,
+                ) as response:
+                    return done(response.status_code, None, response.headers.get("retry-after"))
+        except (httpx.TimeoutException, TimeoutError):
             return done(None, f"timeout after {settings.webhook_timeout_seconds:g} s")
         except httpx.ConnectError as exc:
             error = (
