@@ -25,6 +25,10 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from services.evaluation.demo import clusters_known as evaluation_clusters_known
+from services.evaluation.demo import grants_known as evaluation_grants_known
+from services.evaluation.demo import load_demo as load_evaluation_demo
+from services.evaluation.service.accounts import AccountConfig
 from services.funding.demo import clusters_known as funding_clusters_known
 from services.funding.demo import load_demo as load_funding_demo
 from services.funding.service import CallConfig
@@ -80,7 +84,9 @@ def _banner(base: str, nats_url: str, var_dir: Path, clients: list) -> str:
     return "\n".join(lines)
 
 
-async def _load_funding_demo(app: FastAPI, clusters: int, timeout: float = 60.0) -> list[str]:
+async def _load_funding_demo(
+    app: FastAPI, clusters: int, timeout: float = 60.0
+) -> tuple[list[str], int]:
     """Funding's demo programmes, grants and calls, once its read model has the demo clusters."""
     factory = app.state.session_factory
     deadline = time.monotonic() + timeout
@@ -97,7 +103,34 @@ async def _load_funding_demo(app: FastAPI, clusters: int, timeout: float = 60.0)
     settings = app.state.settings
     config = CallConfig(settings.dialogue_days, settings.announce_threshold_dkk)
     async with factory() as session, session.begin():
-        await load_funding_demo(session, settings.today or date.today(), config)
+        loaded = await load_funding_demo(session, settings.today or date.today(), config)
+    return [], loaded.grants
+
+
+async def _load_evaluation_demo(
+    app: FastAPI, clusters: int, grants: int, timeout: float = 60.0
+) -> list[str]:
+    """Evaluation's demo reports and last year's published account, once it knows the demo
+    clusters and the demo grants (a published account is frozen: it must include them)."""
+    factory = app.state.session_factory
+    deadline = time.monotonic() + timeout
+    while True:
+        async with factory() as session:
+            if await evaluation_clusters_known(session) >= clusters and (
+                await evaluation_grants_known(session) >= grants
+            ):
+                break
+        if time.monotonic() > deadline:
+            return [
+                "Note: evaluation did not hear of the demo clusters in time; its demo data "
+                "was not loaded (it loads on the next start)."
+            ]
+        await asyncio.sleep(0.2)
+    settings = app.state.settings
+    async with factory() as session, session.begin():
+        await load_evaluation_demo(
+            session, settings.today or date.today(), AccountConfig.from_settings(settings)
+        )
     return []
 
 
@@ -162,7 +195,9 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
             write_demo_clients(clients_file, clients)
             expected = len(DEMO_CLUSTERS) - len(loaded.blocked)
             notes = await _load_referrals_demo(apps["referrals"], expected)
-            notes += await _load_funding_demo(apps["funding"], expected)
+            funding_notes, grants = await _load_funding_demo(apps["funding"], expected)
+            notes += funding_notes
+            notes += await _load_evaluation_demo(apps["evaluation"], expected, grants)
         except Exception:
             # Say so and stop, rather than serve on silently without a banner.
             traceback.print_exc()
