@@ -10,12 +10,12 @@ shown as "–", never as 0, and left out of the charts. The formula is printed a
 (``rules.account.formula_text``). Danish by default, English with ``?lang=en``.
 
 Built on the server: Jinja2 with autoescaping (``templates/account_report.html``), inline CSS,
-charts as inline SVG written here (no JavaScript, nothing fetched from elsewhere). Every text
-that comes from data — cluster names above all — is escaped, in the SVG too. Colours are the
-Okabe–Ito palette (distinguishable with the common colour-vision deficiencies), and every
-series also differs by position, label or marker, not by colour alone. Each chart has an SVG
-``<title>``/``<desc>`` and each dot its own ``<title>``; tables have captions and header
-scopes.
+charts as inline SVG drawn by ``shared.charts`` (no JavaScript, nothing fetched from
+elsewhere). Every text that comes from data — cluster names above all — is escaped, in the SVG
+too. Colours are the Okabe–Ito palette (distinguishable with the common colour-vision
+deficiencies), and every series also differs by position, label or marker, not by colour alone.
+Each chart has an SVG ``<title>``/``<desc>`` and each dot its own ``<title>``; tables have
+captions and header scopes.
 
 The data are the account service's (``service.accounts.account_view`` and ``account_years``):
 the published snapshot of a published year, a draft computed now otherwise — the page says
@@ -24,8 +24,6 @@ which.
 
 from __future__ import annotations
 
-import hashlib
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,19 +31,20 @@ from pathlib import Path
 from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.rules.account import OVERALL, formula_text
 from services.evaluation.schemas.accounts import AccountCluster, AccountView, IndicatorOut
 from services.evaluation.service import accounts
+from shared import charts
 from shared.errors import Problem
 
 Lang = Literal["da", "en"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: At most this many years in the trend charts (the report's year and the ones before it).
 TREND_YEARS = 10
-MISSING = "–"
+MISSING = charts.MISSING
 
 #: Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficiencies.
 COLOURS = {
@@ -197,12 +196,7 @@ _env = Environment(
 
 def fmt(value: float | int | None, lang: Lang, digits: int = 1) -> str:
     """A number the way the language writes it (1.234,5 / 1,234.5); missing → "–"."""
-    if value is None:
-        return MISSING
-    text = f"{value:,.{digits}f}"
-    if lang == "da":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    return charts.fmt_number(value, lang, digits)
 
 
 def fmt_value(value: float | int | None, unit: str, lang: Lang) -> str:
@@ -217,35 +211,7 @@ def fmt_value(value: float | int | None, unit: str, lang: Lang) -> str:
     return text
 
 
-def _quartiles(values: Sequence[float]) -> tuple[float, float, float]:
-    """Q1, median, Q3 by linear interpolation (QUARTILE.INC, as the account's summaries)."""
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    return q1, q2, q3
-
-
-def _jitter(key: str) -> float:
-    """A stable vertical offset in [−1, 1] for a dot (the same cluster lands in the same place)."""
-    return int(hashlib.sha256(key.encode()).hexdigest()[:6], 16) / 0xFFFFFF * 2 - 1
-
-
-# --- SVG --------------------------------------------------------------------------------------
-
-
-def _marker(kind: str, x: float, y: float, size: float, colour: str, title: str) -> str:
-    t = f"<title>{escape(title)}</title>"
-    if kind == "square":
-        s = size * 0.9
-        return (
-            f'<rect x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" '
-            f'fill="{colour}">{t}</rect>'
-        )
-    if kind == "diamond":
-        s = size * 1.25
-        pts = f"{x:.1f},{y - s:.1f} {x + s:.1f},{y:.1f} {x:.1f},{y + s:.1f} {x - s:.1f},{y:.1f}"
-        return f'<polygon points="{pts}" fill="{colour}">{t}</polygon>'
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}" fill="{colour}">{t}</circle>'
+# --- SVG (drawn by shared.charts) -------------------------------------------------------------
 
 
 def comparison_svg(
@@ -256,73 +222,35 @@ def comparison_svg(
 ) -> Markup:
     """Dot strip over a box plot: one row per function (and overall), composites 0–100."""
     tx = TEXT[lang]
-    width, left, right, row_h, top = 760, 190, 24, 58, 30
-    plot_w = width - left - right
-    height = top + row_h * len(functions) + 52
-
-    def x_of(v: float) -> float:
-        return left + plot_w * max(0.0, min(100.0, v)) / 100
-
-    uid = f"cmp-{league}"
-    name = LEAGUE_NAMES.get(league, {}).get(lang, league)
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{uid}-t {uid}-d" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{uid}-t">{escape(tx["comparison"])}: {escape(name)}</title>',
-        f'<desc id="{uid}-d">{escape(tx["comparison_desc"])}</desc>',
-    ]
-    for tick in (0, 25, 50, 75, 100):
-        x = x_of(tick)
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 46}" class="grid"/>'
-            f'<text x="{x:.1f}" y="{height - 30}" class="tick" text-anchor="middle">{tick}</text>'
-        )
-    parts.append(
-        f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" class="sub" text-anchor="middle">'
-        f"{escape(tx['axis'])}</text>"
-    )
-    for row, key in enumerate(functions):
-        y = top + row_h * row + row_h / 2
-        colour = COLOURS.get(key, "#555555")
-        values = [
-            (c, comp.value)
+    rows = []
+    for key in functions:
+        points = [
+            charts.StripPoint(
+                comp.value, f"{c.name}: {fmt(comp.value, lang)}", f"{c.cluster_id}/{key}"
+            )
             for c in clusters
             if (comp := c.composites.get(key)) is not None and comp.value is not None
         ]
-        label = FUNCTION_NAMES.get(key, {}).get(lang, key)
-        weight = ' font-weight="700"' if key == OVERALL else ""
-        parts.append(
-            f'<text x="{left - 12}" y="{y - 4:.1f}" text-anchor="end" class="label"{weight}>'
-            f"{escape(label)}</text>"
-            f'<text x="{left - 12}" y="{y + 12:.1f}" text-anchor="end" class="sub">'
-            f"{tx['n']} = {len(values)}</text>"
-        )
-        if not values:
-            parts.append(
-                f'<text x="{left + 8}" y="{y + 4:.1f}" class="sub">{escape(tx["no_data"])}</text>'
+        rows.append(
+            charts.StripRow(
+                label=FUNCTION_NAMES.get(key, {}).get(lang, key),
+                colour=COLOURS.get(key, "#555555"),
+                points=points,
+                bold=key == OVERALL,
             )
-            continue
-        nums = sorted(v for _, v in values)
-        q1, med, q3 = _quartiles(nums)
-        parts.append(
-            f'<rect x="{x_of(q1):.1f}" y="{y - 16:.1f}" width="{max(x_of(q3) - x_of(q1), 1):.1f}"'
-            f' height="32" class="box"><title>Q1 {fmt(q1, lang)} – Q3 {fmt(q3, lang)}</title>'
-            f"</rect>"
         )
-        for cluster, v in values:
-            dy = _jitter(f"{cluster.cluster_id}/{key}") * 11
-            title = f"{cluster.name}: {fmt(v, lang)}"
-            parts.append(
-                f'<circle cx="{x_of(v):.1f}" cy="{y + dy:.1f}" r="4.2" fill="{colour}" '
-                f'class="dot"><title>{escape(title)}</title></circle>'
-            )
-        parts.append(
-            f'<line x1="{x_of(med):.1f}" y1="{y - 20:.1f}" x2="{x_of(med):.1f}" '
-            f'y2="{y + 20:.1f}" class="median"><title>{escape(tx["median"])} '
-            f"{fmt(med, lang)}</title></line>"
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    name = LEAGUE_NAMES.get(league, {}).get(lang, league)
+    return charts.dot_box_strip(
+        f"cmp-{league}",
+        f"{tx['comparison']}: {name}",
+        tx["comparison_desc"],
+        rows,
+        lang,
+        axis_label=tx["axis"],
+        no_data=tx["no_data"],
+        median_label=tx["median"],
+        n_label=tx["n"],
+    )
 
 
 def trend_svg(
@@ -333,119 +261,32 @@ def trend_svg(
 ) -> Markup:
     """Lines of the league's median composites per function (and overall) over the years."""
     tx = TEXT[lang]
-    width, left, right, top, bottom = 760, 48, 230, 18, 34
-    height = 250
-    plot_w, plot_h = width - left - right, height - top - bottom
-    uid = f"trend-{league}"
     name = LEAGUE_NAMES.get(league, {}).get(lang, league)
-    n = len(years)
-
-    def x_of(i: int) -> float:
-        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
-
-    def y_of(v: float) -> float:
-        return top + plot_h * (1 - max(0.0, min(100.0, v)) / 100)
-
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{uid}-t {uid}-d" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{uid}-t">{escape(tx["trend"])}: {escape(name)}</title>',
-        f'<desc id="{uid}-d">{escape(tx["trend_desc"])}</desc>',
+    lines = [
+        charts.LineSeries(
+            label=FUNCTION_NAMES.get(key, {}).get(lang, key),
+            values=values,
+            colour=COLOURS.get(key, "#555555"),
+            text_colour=TEXT_COLOURS.get(key, "#333333"),
+            marker=MARKERS.get(key, "circle"),
+            stroke=3.2 if key == OVERALL else 2,
+        )
+        for key, values in series.items()
     ]
-    for tick in (0, 25, 50, 75, 100):
-        y = y_of(tick)
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{left - 8}" y="{y + 4:.1f}" class="tick" text-anchor="end">{tick}</text>'
-        )
-    for i, year in enumerate(years):
-        parts.append(
-            f'<text x="{x_of(i):.1f}" y="{height - 12}" class="tick" text-anchor="middle">'
-            f"{year}</text>"
-        )
-    label_slots: list[tuple[float, str, str]] = []
-    for key, values in series.items():
-        colour = COLOURS.get(key, "#555555")
-        label = FUNCTION_NAMES.get(key, {}).get(lang, key)
-        # a missing year breaks the line (missing is not zero)
-        runs: list[list[tuple[float, float]]] = [[]]
-        for i, v in enumerate(values):
-            if v is None:
-                runs.append([])
-            else:
-                runs[-1].append((x_of(i), y_of(v)))
-        stroke = 3.2 if key == OVERALL else 2
-        for run in runs:
-            if len(run) > 1:
-                pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
-                parts.append(
-                    f'<polyline points="{pts}" fill="none" stroke="{colour}" '
-                    f'stroke-width="{stroke}"/>'
-                )
-        for i, v in enumerate(values):
-            if v is not None:
-                title = f"{label} {years[i]}: {fmt(v, lang)}"
-                parts.append(
-                    _marker(MARKERS.get(key, "circle"), x_of(i), y_of(v), 4.2, colour, title)
-                )
-        last = next(((i, v) for i, v in reversed(list(enumerate(values))) if v is not None), None)
-        if last is not None:
-            text_colour = TEXT_COLOURS.get(key, "#333333")
-            label_slots.append((y_of(last[1]), f"{label} {fmt(last[1], lang)}", text_colour))
-    # direct labels at the right, nudged apart so they do not overlap
-    label_slots.sort()
-    placed: list[float] = []
-    for y, text, colour in label_slots:
-        y = max(y, placed[-1] + 15) if placed else y
-        placed.append(y)
-        parts.append(
-            f'<text x="{left + plot_w + 10}" y="{y + 4:.1f}" class="label" fill="{colour}">'
-            f"{escape(text)}</text>"
-        )
-    if n == 1:
-        parts.append(
-            f'<text x="{left + 8}" y="{top + 14}" class="sub">{escape(tx["trend_one_year"])}</text>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return charts.line_chart(
+        f"trend-{league}",
+        f"{tx['trend']}: {name}",
+        tx["trend_desc"],
+        years,
+        lines,
+        lang,
+        one_point_note=tx["trend_one_year"],
+    )
 
 
 def sparkline(years: Sequence[int], values: Sequence[float | None], label: str) -> Markup:
     """A small line of one indicator's league median over the years (gaps where missing)."""
-    width, height, pad = 132, 30, 4
-    present = [v for v in values if v is not None]
-    if not present:
-        return Markup("")
-    lo, hi = min(present), max(present)
-    span = (hi - lo) or 1.0
-    n = len(values)
-
-    def x_of(i: int) -> float:
-        return pad + ((width - 2 * pad) * i / (n - 1) if n > 1 else (width - 2 * pad) / 2)
-
-    def y_of(v: float) -> float:
-        return height - pad - (height - 2 * pad) * ((v - lo) / span if hi != lo else 0.5)
-
-    runs: list[list[str]] = [[]]
-    for i, v in enumerate(values):
-        if v is None:
-            runs.append([])
-        else:
-            runs[-1].append(f"{x_of(i):.1f},{y_of(v):.1f}")
-    parts = [
-        f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>'
-    ]
-    for run in runs:
-        if len(run) > 1:
-            parts.append(f'<polyline points="{" ".join(run)}" fill="none" class="spark-line"/>')
-    last = next(((i, v) for i, v in reversed(list(enumerate(values))) if v is not None), None)
-    if last is not None:
-        parts.append(
-            f'<circle cx="{x_of(last[0]):.1f}" cy="{y_of(last[1]):.1f}" r="2.6" class="spark-dot"/>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return charts.sparkline(values, label)
 
 
 # --- the page ---------------------------------------------------------------------------------

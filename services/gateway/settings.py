@@ -10,6 +10,11 @@ class GatewaySettings(ServiceSettings):
     #: Where the gateway reads the other services' public APIs for the dashboard and the
     #: merged docs (embedded mode: the same server; production: the ingress).
     upstream_url: str = "http://127.0.0.1:8000"
+    #: Seconds one read of another service's API may take before the dashboard card gives up.
+    upstream_timeout_seconds: float = 4.0
+    #: The dashboard keeps what it gathered this many seconds (a busy page does not hammer
+    #: the services; the live feed is not cached).
+    dashboard_cache_seconds: float = 5.0
     #: A webhook subscription is disabled after this many failed attempts in a row.
     webhook_max_consecutive_failures: int = 5
     #: Attempts per delivery before it is given up (the first one included).

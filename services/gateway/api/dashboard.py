@@ -1,31 +1,70 @@
-"""Gateway: the entry page (the dashboard replaces it)."""
+"""The dashboard at ``/`` (public, Danish by default, ``?lang=en``), its cards as fragments for
+the page's own refresh, and the static files the pages use.
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+The data and their shaping are in ``service/dashboard.py``; the page is
+``templates/dashboard.html`` with one template per card in ``templates/cards/``. A card whose
+source fails says so; the page is still a 200.
+"""
 
-SERVICE_NAMES = ("registry", "funding", "referrals", "evaluation", "gateway")
+from __future__ import annotations
 
-router = APIRouter(tags=["gateway"])
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.gateway.api.pages import LangQuery, env, html_page, page_context, static_response
+from services.gateway.service import dashboard
+
+router = APIRouter(tags=["dashboard"])
+
+CardName = Literal["clusters", "funding", "calls", "flows", "account", "feed"]
 
 
-@router.get("/", response_class=HTMLResponse, summary="Entry page with links to every service")
-async def index() -> str:
-    rows = "\n".join(
-        f"<tr><td>{name}</td><td><a href='/{name}/docs'>API docs</a></td>"
-        f"<td><a href='/{name}/readyz'>readyz</a></td>"
-        f"<td><a href='/{name}/asyncapi.json'>events</a></td>"
-        f"<td><a href='/{name}/metrics'>metrics</a></td></tr>"
-        for name in SERVICE_NAMES
+def _refresh_delay_ms(request: Request) -> int:
+    """After a relevant event the page waits until the cached data have surely expired, then
+    fetches the card again."""
+    return int((request.app.state.settings.dashboard_cache_seconds + 1) * 1000)
+
+
+@router.get(
+    "/",
+    response_class=HTMLResponse,
+    summary="The dashboard: clusters, funding, calls, referral flows, the account, live events",
+    description="Server-rendered HTML of public data only (no account needed); Danish by "
+    "default, English with `lang=en`. The live feed continues over "
+    "`GET /gateway/v1/events` (Server-Sent Events).",
+)
+async def dashboard_page(request: Request, lang: LangQuery = "da") -> HTMLResponse:
+    cards = await dashboard.card_views(request.app, lang)
+    body = env.get_template("dashboard.html").render(
+        **page_context(lang, "/", "dashboard"),
+        cards=cards,
+        refresh_delay_ms=_refresh_delay_ms(request),
     )
-    return f"""<!doctype html>
-<html lang="da"><head><meta charset="utf-8"><title>Klyngeforum</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;color:#1b2a3a}}
-table{{border-collapse:collapse}}td{{padding:.3rem .9rem;border-bottom:1px solid #dde}}</style>
-</head><body>
-<h1>Klyngeforum</h1>
-<p>Fælles overblik over klynge- og netværksindsatsen — a shared picture of Danish cluster
-and network policy. The dashboard grows here; the services are:</p>
-<table>{rows}</table>
-<p><a href="/registry/v1/organisations">Organisations</a> ·
-Tokens: <code>POST /registry/v1/oauth/token</code> (client credentials)</p>
-</body></html>"""
+    return html_page(body, lang)
+
+
+@router.get(
+    "/gateway/dashboard/cards/{card}",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+)
+async def dashboard_card(
+    request: Request,
+    card: Annotated[CardName, Path(description="Which card")],
+    lang: LangQuery = "da",
+) -> HTMLResponse:
+    """One card as an HTML fragment (the page fetches it again after a relevant event)."""
+    views = await dashboard.card_views(request.app, lang, (card,))
+    body = env.get_template(f"cards/{card}.html").render(
+        **page_context(lang, "/", "dashboard"),
+        card=views[card],
+        refresh_delay_ms=_refresh_delay_ms(request),
+    )
+    return html_page(body, lang)
+
+
+@router.get("/gateway/static/{name}", include_in_schema=False)
+async def static_file(name: str) -> Response:
+    return static_response(name)
