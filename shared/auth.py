@@ -74,6 +74,19 @@ class Principal:
         return scope in self.scopes
 
 
+def acting_as(
+    organisation_id: str, kind: str, *scopes: str, client_id: str = "demo-loader"
+) -> Principal:
+    """A principal as a token of that organisation's client would make it: for loaders that
+    go through the use cases as the party itself (demo data), not for requests."""
+    return Principal(
+        client_id=client_id,
+        organisation_id=organisation_id,
+        organisation_kind=kind,
+        scopes=frozenset(scopes),
+    )
+
+
 class JwksVerifier:
     """Verifies RS256 tokens against a JWKS document at ``jwks_url``."""
 

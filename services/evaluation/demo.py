@@ -25,7 +25,7 @@ from services.evaluation.service.accounts import AccountConfig, publish_account
 from services.evaluation.service.derived import derived_values
 from services.evaluation.service.reports import put_report
 from services.evaluation.service.strongholds import load_example_employment
-from shared.auth import Principal
+from shared.auth import acting_as
 
 #: Scale of a cluster's activity by league (a world-class cluster does more).
 _SCALE = {"world_class": 3.0, "national": 1.6, "emerging": 0.7}
@@ -36,15 +36,6 @@ class DemoLoad:
     reports: int = 0
     published: int | None = None
     skipped: bool = False
-
-
-def _acting_as(organisation_id: str, kind: str, scope: str) -> Principal:
-    return Principal(
-        client_id="demo-loader",
-        organisation_id=organisation_id,
-        organisation_kind=kind,
-        scopes=frozenset({scope}),
-    )
 
 
 async def clusters_known(session: AsyncSession) -> int:
@@ -91,7 +82,7 @@ async def load_demo(session: AsyncSession, today: date, config: AccountConfig) -
         rng = random.Random(cluster.name)
         scale = _SCALE.get(cluster.league, 1.0) * rng.uniform(0.6, 1.4)
         trend = rng.uniform(-0.08, 0.12)  # some grow, some shrink
-        principal = _acting_as(cluster.id, "cluster_organisation", "evaluation:report")
+        principal = acting_as(cluster.id, "cluster_organisation", "evaluation:report")
         for n, year in enumerate(years):
             values = _values(rng, scale, (1 + trend) ** n)
             firms = (await derived_values(session, cluster.id, year)).get("participating_firms")
@@ -103,7 +94,7 @@ async def load_demo(session: AsyncSession, today: date, config: AccountConfig) -
             )
             await put_report(session, cluster.id, year, body, principal, None, today)
             load.reports += 1
-    fivu = _acting_as("fivu-rti", "ministry", "evaluation:write")
+    fivu = acting_as("fivu-rti", "ministry", "evaluation:write")
     await publish_account(session, today.year - 1, fivu, today, config)
     load.published = today.year - 1
     return load

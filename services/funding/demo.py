@@ -29,7 +29,7 @@ from services.funding.schemas import (
     ProgrammeCreate,
 )
 from services.funding.service import CallConfig
-from shared.auth import Principal
+from shared.auth import acting_as
 from shared.etag import etag
 from shared.reference import GROWTH_FORUMS, growth_forum_for_region
 
@@ -44,15 +44,6 @@ class DemoLoad:
     grants: int = 0
     calls: int = 0
     skipped: bool = False
-
-
-def acting_as(organisation_id: str, kind: str) -> Principal:
-    return Principal(
-        client_id="demo-loader",
-        organisation_id=organisation_id,
-        organisation_kind=kind,
-        scopes=frozenset({"funding:write"}),
-    )
 
 
 async def clusters_known(session: AsyncSession) -> int:
@@ -75,7 +66,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
     if (await session.execute(select(func.count()).select_from(Programme))).scalar_one():
         return DemoLoad(skipped=True)
     load = DemoLoad()
-    fivu = acting_as(FIVU, "ministry")
+    fivu = acting_as(FIVU, "ministry", "funding:write")
     ind = await service.create_programme(
         session,
         ProgrammeCreate(
@@ -121,7 +112,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
     programmes: dict[str, str] = {}
     for n, cluster in enumerate(c for c in clusters if c.league == "emerging"):
         forum = growth_forum_for_region(cluster.home_region_code, cluster.home_municipality_code).id
-        principal = acting_as(forum, "growth_forum")
+        principal = acting_as(forum, "growth_forum", "funding:write")
         if forum not in programmes:
             prog = await service.create_programme(
                 session,
@@ -201,11 +192,11 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
                     "strategisk prioriterede områder.",
                     co_financing_dkk=20_000_000,
                 ),
-                acting_as(request.recipient_id, "growth_forum"),
+                acting_as(request.recipient_id, "growth_forum", "funding:write"),
             )
 
     # an open regional call for projects in Syddanmark
-    syd = acting_as("vaekstforum-syddanmark", "growth_forum")
+    syd = acting_as("vaekstforum-syddanmark", "growth_forum", "funding:write")
     syd_prog = programmes.get("vaekstforum-syddanmark")
     if syd_prog is not None:
         regional = await service.plan_call(

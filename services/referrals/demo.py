@@ -29,7 +29,7 @@ from services.referrals.schemas.referrals import ConsentIn, ContactIn, FirmIn, R
 from services.referrals.service.activities import create_activity
 from services.referrals.service.directory import create_service
 from services.referrals.service.referrals import Step, clock_days, move, send_referral
-from shared.auth import Principal
+from shared.auth import acting_as
 from shared.etag import etag
 
 
@@ -39,16 +39,6 @@ class DemoLoad:
     activities: int = 0
     referrals: int = 0
     skipped: bool = False
-
-
-def acting_as(organisation_id: str, kind: str) -> Principal:
-    """The organisation as a token of its own client would present it."""
-    return Principal(
-        client_id="demo-loader",
-        organisation_id=organisation_id,
-        organisation_kind=kind,
-        scopes=frozenset({"referrals:write"}),
-    )
 
 
 async def wait_for_directory(
@@ -106,7 +96,7 @@ async def _load_services(session: AsyncSession, now: datetime) -> int:
         )
     ).scalars()
     for cluster in list(clusters):
-        principal = acting_as(cluster.id, "cluster_organisation")
+        principal = acting_as(cluster.id, "cluster_organisation", "referrals:write")
         await create_service(session, _cluster_offer(cluster), principal, now)
         added += 1
     rows = await session.execute(
@@ -137,7 +127,7 @@ async def _load_services(session: AsyncSession, now: datetime) -> int:
             area_kind=area_kind,
             area_codes=codes,
         )
-        await create_service(session, body, acting_as(org_id, kind), now)
+        await create_service(session, body, acting_as(org_id, kind, "referrals:write"), now)
         added += 1
     return added
 
@@ -191,7 +181,9 @@ async def _load_activities(session: AsyncSession, now: datetime) -> int:
             target_groups=["sme"],
             fields=[field],
         )
-        await create_activity(session, body, acting_as(cluster.id, "cluster_organisation"), now)
+        await create_activity(
+            session, body, acting_as(cluster.id, "cluster_organisation", "referrals:write"), now
+        )
         added += 1
     return added
 
@@ -274,10 +266,10 @@ async def _load_referrals(session: AsyncSession, now: datetime, settings: Any) -
                 purpose="At klyngen kontakter virksomheden om behovet",
             ),
         )
-        sender = acting_as(sender_id, sender_kind)
+        sender = acting_as(sender_id, sender_kind, "referrals:write")
         referral = await send_referral(session, body, sender, start, days)
         made += 1
-        receiver = acting_as(cluster.id, "cluster_organisation")
+        receiver = acting_as(cluster.id, "cluster_organisation", "referrals:write")
         when = start
         path = {
             "requested": [],

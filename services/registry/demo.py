@@ -46,7 +46,7 @@ from services.registry.schemas import (
     StatusChangeIn,
 )
 from services.registry.service.clusters import RuleConfig
-from shared.auth import Principal
+from shared.auth import Principal, acting_as
 
 DEMO_ORGANISATIONS: tuple[OrganisationCreate, ...] = (
     OrganisationCreate(
@@ -194,16 +194,6 @@ async def ensure_demo_clients(
 
 #: The day the demo clusters declare the §4.5 obligations.
 OBLIGATIONS_DECLARED_ON = date(2014, 2, 1)
-
-
-def acting_as(organisation_id: str, kind: str, *scopes: str) -> Principal:
-    """The party the loader acts as, as a token of that party's client would make it."""
-    return Principal(
-        client_id="demo-loader",
-        organisation_id=organisation_id,
-        organisation_kind=kind,
-        scopes=frozenset(scopes),
-    )
 
 
 def _authority(organisation_id: str) -> Principal:

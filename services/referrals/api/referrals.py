@@ -220,8 +220,8 @@ async def reject_referral(
     now: Now,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    """The reason goes to the sender, also in `referrals.referral.rejected`: write why the
-    offer does not fit, not about the person."""
+    """The sender reads the reason here (it stays out of `referrals.referral.rejected`, which
+    carries only ids and facts): write why the offer does not fit, not about the person."""
     step = service.Step(reason=body.reason)
     return await _move(request, session, referral_id, "reject", principal, if_match, now, step)
 
