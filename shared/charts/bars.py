@@ -135,10 +135,7 @@ def stacked_columns(
             f"{escape(axis_fmt(tick))}</text>"
         )
     if axis_label:
-        parts.append(
-            f'<text x="{left - 6}" y="{top - 10}" class="sub" text-anchor="end">'
-            f"{escape(axis_label)}</text>"
-        )
+        parts.append(f'<text x="{left}" y="{top - 10}" class="sub">{escape(axis_label)}</text>')
     for i, cat in enumerate(categories):
         cx = left + slot * i + slot / 2
         x = cx - bar_w / 2

@@ -345,8 +345,8 @@ def clusters_view(g: Gathered, lang: Lang) -> CardView:
         series,
         counts,
         lang,
-        width=400,
-        left=104,
+        width=420,
+        left=128,
         row_h=36,
     )
     view.data["table"] = {

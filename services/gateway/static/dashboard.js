@@ -90,10 +90,13 @@
   function timeText(iso) {
     var d = new Date(iso);
     if (isNaN(d.getTime())) { return ""; }
-    var sameDay = d.toDateString() === new Date().toDateString();
-    var opts = sameDay
-      ? { hour: "2-digit", minute: "2-digit", second: "2-digit" }
-      : { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" };
+    /* Danish time, as the server writes the first lines */
+    var zone = { timeZone: "Europe/Copenhagen" };
+    var day = function (x) { return x.toLocaleDateString("en-CA", zone); };
+    var opts = day(d) === day(new Date())
+      ? { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: zone.timeZone }
+      : { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
+          timeZone: zone.timeZone };
     return d.toLocaleString(locale, opts);
   }
 
