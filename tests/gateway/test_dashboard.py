@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from services.gateway.models import LoggedEvent
 from services.gateway.service import feed
 from shared.events.catalog import CATALOG
 from tests.conftest import Suite, eventually, outbox_envelopes
-from tests.funding.helpers import plan_call, programme, register_cluster
+from tests.funding.helpers import cvr, plan_call, programme, register_cluster
 from tests.gateway.page_helpers import assert_self_contained, section
 from tests.referrals.referral_helpers import parties, send
 
@@ -265,14 +266,31 @@ async def test_unreachable_upstream_every_card_says_so(suite_factory: Any) -> No
 
 
 async def test_the_gathered_data_are_kept_for_a_few_seconds(suite_factory: Any) -> None:
-    suite = await suite_factory(gateway={"dashboard_cache_seconds": 0.6})
-    await register_cluster(suite, "Første klynge", home_municipality_code="0461")
+    ttl = 3.0
+    suite = await suite_factory(gateway={"dashboard_cache_seconds": ttl})
+    fivu = await suite.auth("fivu-rti")
+
+    async def add_cluster(name: str) -> None:
+        body = {
+            "name": name,
+            "cvr": cvr(),
+            "cluster_kind": "cluster",
+            "league": "national",
+            "home_municipality_code": "0461",
+            "fields": ["energy"],
+        }
+        r = await suite.http.post("/registry/v1/clusters", json=body, headers=fivu)
+        assert r.status_code == 201, r.text
+
+    await add_cluster("Første klynge")
     first = await suite.http.get("/")
+    gathered_at = time.monotonic()
     assert "Aktive klynger og netværk: 1" in section(first.text, "clusters")
-    await register_cluster(suite, "Anden klynge", home_municipality_code="0461")
+    await add_cluster("Anden klynge")
     cached = await suite.http.get("/")  # within the TTL: the registry is not asked again
+    assert time.monotonic() - gathered_at < ttl, "too slow to see the cache at work"
     assert "Aktive klynger og netværk: 1" in section(cached.text, "clusters")
-    await asyncio.sleep(0.7)
+    await asyncio.sleep(ttl + 0.1)
     fresh = await suite.http.get("/")
     assert "Aktive klynger og netværk: 2" in section(fresh.text, "clusters")
 
