@@ -105,6 +105,20 @@ def _shape_problem(pattern: str) -> str | None:
     return None
 
 
+def _shaped_like(pattern: str, known: Iterable[str]) -> list[str]:
+    """Patterns of the same shape that would match (suggestions: 'fundng.*' → 'funding.*')."""
+    tokens = pattern.split(".")
+    out: list[str] = []
+    for type_ in known:
+        segments = type_.split(".")
+        if len(tokens) > len(segments):
+            continue
+        candidate = ".".join(t if t in _TAIL else s for t, s in zip(tokens, segments, strict=False))
+        if candidate not in out and matches_one(candidate, type_):
+            out.append(candidate)
+    return out
+
+
 def validate_patterns(
     patterns: Iterable[str] | str, known_types: Iterable[str] | None = None
 ) -> list[str]:
@@ -129,7 +143,7 @@ def validate_patterns(
             problems.append(shape)
             continue
         if not any(matches_one(pattern, t) for t in known):
-            close = difflib.get_close_matches(pattern, known, n=1, cutoff=0.75)
+            close = difflib.get_close_matches(pattern, _shaped_like(pattern, known), 1, 0.75)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             problems.append(
                 f"The pattern {pattern!r} matches no event type of the catalog (see "

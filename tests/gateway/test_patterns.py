@@ -123,3 +123,12 @@ def test_expand_over_the_catalog() -> None:
         "referrals.referral.sent",
     }
     assert expand([], TYPES) == set()
+
+
+def test_a_misspelt_wildcard_pattern_suggests_the_right_prefix() -> None:
+    [problem] = validate_patterns(["fundng.*"])
+    assert "Did you mean 'funding.*'?" in problem
+    [problem] = validate_patterns(["*.dialoge.*"])
+    assert "Did you mean '*.dialogue.*'?" in problem
+    [problem] = validate_patterns(["nothing.like.this.at_all"])
+    assert "Did you mean" not in problem
