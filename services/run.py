@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -32,6 +33,7 @@ from services.evaluation.service.accounts import AccountConfig
 from services.funding.demo import clusters_known as funding_clusters_known
 from services.funding.demo import load_demo as load_funding_demo
 from services.funding.service import CallConfig
+from services.gateway.service.stream import close_streams
 from services.referrals.demo import load_demo as load_referrals_demo
 from services.referrals.demo import wait_for_directory
 from services.referrals.demo_data import GROWTH_HOUSE_OFFERS
@@ -178,8 +180,11 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
         lifespan="on",
         log_level="warning",
         access_log=False,
+        # Open requests get a few seconds at Ctrl-C, then are cancelled (a backstop: event
+        # streams are ended first, see _Server).
+        timeout_graceful_shutdown=3,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config, apps["gateway"])
 
     async def after_start() -> None:
         while not server.started:
@@ -225,6 +230,19 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await seeding
     return 1 if failed else 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, ending the gateway's event streams (SSE) as shutdown begins: a stream never
+    ends by itself, and uvicorn waits for open responses before it stops."""
+
+    def __init__(self, config: uvicorn.Config, gateway: Any) -> None:
+        super().__init__(config)
+        self.gateway = gateway
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        close_streams(self.gateway)
+        await super().shutdown(sockets)
 
 
 def main() -> int:
