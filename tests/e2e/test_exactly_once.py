@@ -52,12 +52,14 @@ async def _nothing_unpublished(suite: Suite) -> bool:
 
 
 async def _inbox_counts(suite: Suite, service: str, event_ids: list[str]) -> dict[str, int]:
+    """How often the service's directory consumer recorded each event (the gateway's event
+    log consumer records the same events under its own name)."""
     app = suite.apps[service]
     inbox = app.state.tables.inbox
     async with app.state.session_factory() as session:
         stmt = (
             select(inbox.c.event_id, func.count())
-            .where(inbox.c.event_id.in_(event_ids))
+            .where(inbox.c.event_id.in_(event_ids), inbox.c.consumer == f"{service}-directory")
             .group_by(inbox.c.event_id)
         )
         return {row[0]: int(row[1]) for row in await session.execute(stmt)}
