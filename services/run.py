@@ -60,7 +60,8 @@ def _banner(base: str, nats_url: str, var_dir: Path, clients: list) -> str:
         f"  Event types        {base}/events-catalog   AsyncAPI: {base}/asyncapi.json",
         f"  Live events (SSE)  {base}/gateway/v1/events?types=funding.*",
         f"  Webhooks           {base}/gateway/v1/webhooks  (signed, Standard Webhooks)",
-        f"  Clusters           {base}/registry/v1/clusters",
+        f"  Clusters           {base}/registry/v1/clusters"
+        "   (merger hints: /registry/v1/merger-suggestions)",
         f"  Funding            {base}/funding/v1/calls   {base}/funding/v1/grants",
         f"  Referral exchange  {base}/referrals/v1/services   "
         f"{base}/referrals/v1/match?need=eksport+af+fødevarer&municipality=0851",

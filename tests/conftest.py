@@ -97,6 +97,11 @@ def suite_settings(urls: dict[str, str], nats_url: str, **overrides: Any) -> dic
             "log_json": True,
             "log_level": "WARNING",
         }
+        if name == "registry":
+            # The reference parties are loaded but not announced: every service knows them
+            # from shared.reference anyway, and 116 events per test would only queue ahead of
+            # the test's own (tests of the announcements pass announce_reference_data=True).
+            values["announce_reference_data"] = False
         # An override replaces a default (e.g. registry={"relay_poll_interval": 30}).
         settings[name] = cls(**{**values, **overrides.get(name, {})})
     return settings

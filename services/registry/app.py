@@ -25,7 +25,7 @@ async def _prepare(app: FastAPI) -> None:
     async with app.state.session_factory() as session, session.begin():
         pem = settings.signing_key_pem or await load_or_create_signing_pem(session)
         if settings.load_reference_data:
-            await load_reference_parties(session)
+            await load_reference_parties(session, announce=settings.announce_reference_data)
     signer = Signer.from_pem(pem, issuer=settings.token_issuer, audience=settings.token_audience)
     app.state.signer = signer
     # The registry verifies its own tokens without a round trip to itself.

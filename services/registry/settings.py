@@ -13,6 +13,12 @@ class RegistrySettings(ServiceSettings):
     token_lifetime_seconds: int = 3600
     #: Load the reference parties (regions, municipalities, growth forums, …) at start-up.
     load_reference_data: bool = True
+    #: Announce each reference party loaded as ``registry.organisation.registered``. The other
+    #: services know the reference parties from ``shared.reference`` in any case (their
+    #: directory lookups fall back to it); the events put them into their directory tables and
+    #: tell partner systems. The test suite's own fixtures switch this off to spare every test
+    #: the backlog of some 116 events; the registry's and the end-to-end tests keep it on.
+    announce_reference_data: bool = True
 
     # --- §1 centre of gravity (see services/registry/rules/responsibility.py) ---
     #: Share of located members one growth-forum area must hold to be the centre of gravity.

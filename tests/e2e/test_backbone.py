@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.conftest import Suite, eventually
 
 CONSUMERS = ("funding", "referrals", "evaluation", "gateway")
 
 
-async def test_reference_parties_reach_every_service(suite: Suite) -> None:
+async def test_reference_parties_reach_every_service(suite_factory: Any) -> None:
+    # announced as in production (the suite fixture's default spares other tests the backlog)
+    suite: Suite = await suite_factory(registry={"announce_reference_data": True})
     resp = await suite.http.get(
         "/registry/v1/organisations", params={"kind": "municipality", "limit": 1000}
     )

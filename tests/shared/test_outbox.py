@@ -103,7 +103,9 @@ async def test_event_of_a_rolled_back_transaction_is_never_published(suite: Suit
 @pytest.mark.parametrize("edge", ["http", "session"])
 async def test_commit_wakes_the_relay(suite_factory: Any, edge: str) -> None:
     """With a 30 s poll, only the commit's wake-up can bring events out within 2 s."""
-    suite: Suite = await suite_factory(registry={"relay_poll_interval": 30})
+    suite: Suite = await suite_factory(
+        registry={"relay_poll_interval": 30, "announce_reference_data": True}
+    )
     relay = suite.apps["registry"].state.messaging.relay
     assert relay.poll_interval == 30
     headers = await suite.auth("fivu-rti")

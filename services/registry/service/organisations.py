@@ -45,9 +45,10 @@ async def _announce(session: AsyncSession, org: Organisation) -> None:
 
 
 async def load_reference_parties(
-    session: AsyncSession, parties: Iterable[Party] | None = None
+    session: AsyncSession, parties: Iterable[Party] | None = None, *, announce: bool = True
 ) -> int:
-    """Insert the reference organisations that are missing; each new one is announced.
+    """Insert the reference organisations that are missing; each new one is announced
+    (unless ``announce`` is false: see ``RegistrySettings.announce_reference_data``).
 
     Idempotent: running it again at every start-up adds nothing and sends nothing.
     """
@@ -70,7 +71,8 @@ async def load_reference_parties(
         )
         session.add(org)
         await session.flush()
-        await _announce(session, org)
+        if announce:
+            await _announce(session, org)
         added += 1
     return added
 
