@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -68,6 +70,25 @@ def _with_database(url: str, name: str) -> str:
 
 
 _templates: dict[str, str] = {}
+_sqlite_templates: dict[str, Path] = {}
+
+
+async def _sqlite_template(migrations_dir: Path) -> Path:
+    """The service's database, migrated once per test process by the real migrations; each
+    test gets a copy of the file (as PostgreSQL gets a copy of a template database)."""
+    key = str(migrations_dir)
+    if key not in _sqlite_templates:
+        folder = Path(tempfile.mkdtemp(prefix="kf-sqlite-templates-"))
+        path = folder / (migrations_dir.parent.name + ".db")
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+        try:
+            await migrate(engine, migrations_dir)
+        finally:
+            await engine.dispose()  # the last connection closing folds the WAL into the file
+        if os.path.exists(f"{path}-wal"):  # noqa: ASYNC240 - once per process, at setup
+            raise RuntimeError(f"{path}: the write-ahead log was not folded in; cannot copy it")
+        _sqlite_templates[key] = path
+    return _sqlite_templates[key]
 
 
 async def _admin_execute(sql: str) -> None:
@@ -118,6 +139,8 @@ _created_pg: list[str] = []
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if POSTGRES_URL and (_created_pg or _templates):
         _drop_postgres_databases(_created_pg + list(_templates.values()))
+    for template in _sqlite_templates.values():
+        shutil.rmtree(template.parent, ignore_errors=True)
 
 
 MakeDatabase = Callable[[Path], Awaitable[str]]
@@ -131,12 +154,9 @@ def make_database(backend: str, tmp_path: Path) -> MakeDatabase:
             _created_pg.append(url.rsplit("/", 1)[-1])
             return url
         name = migrations_dir.parent.name
-        url = f"sqlite+aiosqlite:///{tmp_path / 'db' / (name + '.db')}"
-        engine = make_engine(url)
-        try:
-            await migrate(engine, migrations_dir)
-        finally:
-            await engine.dispose()
-        return url
+        path = tmp_path / "db" / (name + ".db")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(await _sqlite_template(migrations_dir), path)
+        return f"sqlite+aiosqlite:///{path}"
 
     return make

@@ -39,7 +39,7 @@ from schemathesis.checks import not_a_server_error
 from tests.conftest import Suite
 from tests.registry.test_clusters_api import cvr
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 15  # per operation; derandomized, so the same cases every run
 OPENAPI = "/registry/openapi.json"
 
 
