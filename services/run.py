@@ -19,12 +19,14 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.demo import clusters_known as evaluation_clusters_known
 from services.evaluation.demo import grants_known as evaluation_grants_known
@@ -35,7 +37,7 @@ from services.funding.demo import load_demo as load_funding_demo
 from services.funding.service import CallConfig
 from services.gateway.service.stream import close_streams
 from services.referrals.demo import load_demo as load_referrals_demo
-from services.referrals.demo import wait_for_directory
+from services.referrals.demo import ready as referrals_demo_ready
 from services.referrals.demo_data import GROWTH_HOUSE_OFFERS
 from services.registry.demo import (
     ensure_demo_clients,
@@ -91,50 +93,57 @@ def _banner(base: str, nats_url: str, var_dir: Path, clients: list) -> str:
     return "\n".join(lines)
 
 
-async def _load_funding_demo(
-    app: FastAPI, clusters: int, timeout: float = 60.0
-) -> tuple[list[str], int]:
-    """Funding's demo programmes, grants and calls, once its read model has the demo clusters."""
-    factory = app.state.session_factory
+async def _heard_in_time(
+    app: FastAPI, ready: Callable[[AsyncSession], Awaitable[bool]], timeout: float = 60.0
+) -> bool:
+    """Wait until ``ready`` says the service's read models have the demo's registry (and
+    funding) events; False after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        async with factory() as session:
-            if await funding_clusters_known(session) >= clusters:
-                break
+        async with app.state.session_factory() as session:
+            if await ready(session):
+                return True
         if time.monotonic() > deadline:
-            return [
-                "Note: funding did not hear of the demo clusters in time; its demo data "
-                "was not loaded (it loads on the next start)."
-            ]
+            return False
         await asyncio.sleep(0.2)
+
+
+def _not_in_time(service: str) -> str:
+    return (
+        f"Note: {service} did not hear of the demo organisations in time; its demo data was "
+        "not loaded (it loads on the next start)."
+    )
+
+
+async def _load_funding_demo(app: FastAPI, clusters: int) -> tuple[list[str], int]:
+    """Funding's demo programmes, grants and calls, once its read model has the demo clusters."""
+
+    async def ready(session: AsyncSession) -> bool:
+        return await funding_clusters_known(session) >= clusters
+
+    if not await _heard_in_time(app, ready):
+        return [_not_in_time("funding")], 0
     settings = app.state.settings
     config = CallConfig(settings.dialogue_days, settings.announce_threshold_dkk)
-    async with factory() as session, session.begin():
+    async with app.state.session_factory() as session, session.begin():
         loaded = await load_funding_demo(session, settings.today or date.today(), config)
     return [], loaded.grants
 
 
-async def _load_evaluation_demo(
-    app: FastAPI, clusters: int, grants: int, timeout: float = 60.0
-) -> list[str]:
+async def _load_evaluation_demo(app: FastAPI, clusters: int, grants: int) -> list[str]:
     """Evaluation's demo reports and last year's published account, once it knows the demo
     clusters and the demo grants (a published account is frozen: it must include them)."""
-    factory = app.state.session_factory
-    deadline = time.monotonic() + timeout
-    while True:
-        async with factory() as session:
-            if await evaluation_clusters_known(session) >= clusters and (
-                await evaluation_grants_known(session) >= grants
-            ):
-                break
-        if time.monotonic() > deadline:
-            return [
-                "Note: evaluation did not hear of the demo clusters in time; its demo data "
-                "was not loaded (it loads on the next start)."
-            ]
-        await asyncio.sleep(0.2)
+
+    async def ready(session: AsyncSession) -> bool:
+        return (
+            await evaluation_clusters_known(session) >= clusters
+            and await evaluation_grants_known(session) >= grants
+        )
+
+    if not await _heard_in_time(app, ready):
+        return [_not_in_time("evaluation")]
     settings = app.state.settings
-    async with factory() as session, session.begin():
+    async with app.state.session_factory() as session, session.begin():
         await load_evaluation_demo(
             session, settings.today or date.today(), AccountConfig.from_settings(settings)
         )
@@ -142,16 +151,16 @@ async def _load_evaluation_demo(
 
 
 async def _load_referrals_demo(app: FastAPI, clusters: int) -> list[str]:
-    """The referral exchange's demo services and activities, once its directory has heard of
-    the demo organisations (registry events). Returns notes for the operator."""
-    factory = app.state.session_factory
-    cvrs = tuple(sorted({offer.cvr for offer in GROWTH_HOUSE_OFFERS}))
-    if not await wait_for_directory(factory, clusters, cvrs):
-        return [
-            "Note: the referral exchange did not hear of the demo organisations in time; "
-            "its demo services were not loaded (they load on the next start)."
-        ]
-    async with factory() as session, session.begin():
+    """The referral exchange's demo services, activities and referrals, once its directory has
+    heard of the demo organisations (registry events)."""
+    cvrs = {offer.cvr for offer in GROWTH_HOUSE_OFFERS}
+
+    async def ready(session: AsyncSession) -> bool:
+        return await referrals_demo_ready(session, clusters, cvrs)
+
+    if not await _heard_in_time(app, ready):
+        return [_not_in_time("the referral exchange")]
+    async with app.state.session_factory() as session, session.begin():
         await load_referrals_demo(session, datetime.now(UTC), app.state.settings)
     return []
 

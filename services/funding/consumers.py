@@ -11,8 +11,6 @@ Registry events of one stream arrive in order; a redelivered older event is stil
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,16 +21,9 @@ from services.funding.service.findings import reevaluate
 from shared.directory import directory_subscription
 from shared.events import contracts as ev
 from shared.events.bus import Subscription
-from shared.events.envelope import CloudEvent
+from shared.events.envelope import CloudEvent, is_newer
 
 log = structlog.get_logger("funding.consumers")
-
-
-def _newer(cluster: FundingCluster, when: datetime) -> bool:
-    current = cluster.updated_at
-    if current.tzinfo is None and when.tzinfo is not None:
-        when = when.replace(tzinfo=None)
-    return when >= current
 
 
 async def _load(session: AsyncSession, cluster_id: str, event: CloudEvent) -> FundingCluster | None:
@@ -40,7 +31,7 @@ async def _load(session: AsyncSession, cluster_id: str, event: CloudEvent) -> Fu
     if cluster is None:
         log.warning("cluster_event_before_registration", cluster_id=cluster_id, type=event.type)
         return None
-    if not _newer(cluster, event.time):
+    if not is_newer(event.time, cluster.updated_at):
         return None
     cluster.updated_at = event.time
     return cluster
@@ -72,7 +63,7 @@ async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
     if cluster is None:
         cluster = FundingCluster(id=data.cluster_id, updated_at=event.time)
         session.add(cluster)
-    elif not _newer(cluster, event.time):
+    elif not is_newer(event.time, cluster.updated_at):
         return
     cluster.name = data.name
     cluster.cluster_kind = data.cluster_kind

@@ -10,21 +10,13 @@ newest event applied).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import ReferralCluster, directory
 from shared.directory import directory_subscription
 from shared.events import contracts as ev
 from shared.events.bus import Subscription
-from shared.events.envelope import CloudEvent
-
-
-def _older(stored: datetime, when: datetime) -> bool:
-    if stored.tzinfo is None and when.tzinfo is not None:
-        when = when.replace(tzinfo=None)
-    return when < stored
+from shared.events.envelope import CloudEvent, is_newer
 
 
 async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
@@ -34,7 +26,7 @@ async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
     if cluster is None:
         cluster = ReferralCluster(id=data.cluster_id, updated_at=event.time)
         session.add(cluster)
-    elif _older(cluster.updated_at, event.time):
+    elif not is_newer(event.time, cluster.updated_at):
         return
     cluster.name = data.name
     cluster.cluster_kind = data.cluster_kind
@@ -50,7 +42,7 @@ async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
 async def on_league_changed(session: AsyncSession, event: CloudEvent) -> None:
     data = ev.ClusterLeagueChanged.model_validate(event.data)
     cluster = await session.get(ReferralCluster, data.cluster_id)
-    if cluster is not None and not _older(cluster.updated_at, event.time):
+    if cluster is not None and is_newer(event.time, cluster.updated_at):
         cluster.league = data.to_league
         cluster.updated_at = event.time
 
@@ -58,7 +50,7 @@ async def on_league_changed(session: AsyncSession, event: CloudEvent) -> None:
 async def on_status_changed(session: AsyncSession, event: CloudEvent) -> None:
     data = ev.ClusterStatusChanged.model_validate(event.data)
     cluster = await session.get(ReferralCluster, data.cluster_id)
-    if cluster is not None and not _older(cluster.updated_at, event.time):
+    if cluster is not None and is_newer(event.time, cluster.updated_at):
         cluster.status = data.to_status
         cluster.updated_at = event.time
 

@@ -12,15 +12,13 @@ Loading is idempotent: if any service exists, nothing is added.
 
 from __future__ import annotations
 
-import asyncio
 import random
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.demo_data import FIELD_OFFERS, GROWTH_HOUSE_OFFERS
 from services.referrals.models import OfferedService, ReferralCluster, directory
@@ -41,29 +39,14 @@ class DemoLoad:
     skipped: bool = False
 
 
-async def wait_for_directory(
-    factory: async_sessionmaker[AsyncSession],
-    clusters: int,
-    cvrs: tuple[str, ...],
-    timeout: float = 60.0,
-) -> bool:
-    """Wait until the referrals service knows ``clusters`` cluster profiles and the
-    organisations with ``cvrs`` (they arrive as registry events)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        async with factory() as session:
-            known_clusters = (
-                await session.execute(select(func.count()).select_from(ReferralCluster))
-            ).scalar_one()
-            known_cvrs = set(
-                (
-                    await session.execute(select(directory.c.cvr).where(directory.c.cvr.in_(cvrs)))
-                ).scalars()
-            )
-        if known_clusters >= clusters and known_cvrs >= set(cvrs):
-            return True
-        await asyncio.sleep(0.2)
-    return False
+async def ready(session: AsyncSession, clusters: int, cvrs: set[str]) -> bool:
+    """Whether the referrals service knows ``clusters`` cluster profiles and the organisations
+    with ``cvrs`` (they arrive as registry events; the loader waits for this)."""
+    known_clusters = (
+        await session.execute(select(func.count()).select_from(ReferralCluster))
+    ).scalar_one()
+    rows = await session.execute(select(directory.c.cvr).where(directory.c.cvr.in_(cvrs)))
+    return known_clusters >= clusters and set(rows.scalars()) >= cvrs
 
 
 def _cluster_offer(cluster: ReferralCluster) -> ServiceCreate:

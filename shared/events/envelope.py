@@ -17,6 +17,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(when: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite hands back naive ones; all are UTC)."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def is_newer(event_time: datetime, stored: datetime | None) -> bool:
+    """True when an event at ``event_time`` is not older than what a read model applied last
+    (``stored``): a redelivered older event must not undo a newer one."""
+    return stored is None or as_utc(event_time) >= as_utc(stored)
+
+
 class CloudEvent(BaseModel):
     """CloudEvents 1.0 attributes plus one extension, ``recipient``.
 

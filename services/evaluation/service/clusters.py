@@ -17,12 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.evaluation.models import EvalCluster, MemberSnapshot
 from services.evaluation.service.derived import (
     danish_year,
-    is_newer,
     member_values,
     set_derived,
 )
 from shared.events import contracts as ev
-from shared.events.envelope import utcnow
+from shared.events.envelope import is_newer, utcnow
 
 log = structlog.get_logger("evaluation.clusters")
 

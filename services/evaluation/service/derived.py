@@ -51,7 +51,7 @@ from services.evaluation.rules.indicators import (
     grant_years,
 )
 from shared.events.contracts import ReferralFacts
-from shared.events.envelope import utcnow
+from shared.events.envelope import as_utc, is_newer, utcnow
 
 #: Calendar years are Danish years (a referral completed at 00:30 on 1 January counts then).
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
@@ -71,18 +71,8 @@ CLUSTER_KIND = "cluster_organisation"
 Number = float | int
 
 
-def as_utc(when: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
 def danish_year(when: datetime) -> int:
     return as_utc(when).astimezone(DANISH_TIME).year
-
-
-def is_newer(event_time: datetime, stored: datetime | None) -> bool:
-    """True when an event at ``event_time`` is not older than what was applied (``stored``)."""
-    return stored is None or as_utc(event_time) >= as_utc(stored)
 
 
 # --- members ------------------------------------------------------------------------------

@@ -31,11 +31,10 @@ from services.evaluation.rules import flags as rules
 from services.evaluation.rules.account import bottom_cut
 from services.evaluation.schemas.flags import FlagOut, RelevanceIn, RelevanceMarkOut
 from services.evaluation.service.accounts import AccountConfig
-from services.evaluation.service.derived import as_utc
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import contracts as ev
-from shared.events.envelope import utcnow
+from shared.events.envelope import as_utc, utcnow
 from shared.events.outbox import record_event
 from shared.queries import new_id
 

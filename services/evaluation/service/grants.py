@@ -26,10 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.models import EvalGrant, Evaluation, messaging
 from services.evaluation.rules import evaluations as rules
-from services.evaluation.service.derived import grant_span, is_newer, recompute_funding
+from services.evaluation.service.derived import grant_span, recompute_funding
 from services.evaluation.settings import EvaluationSettings
 from shared.events import contracts as ev
-from shared.events.envelope import utcnow
+from shared.events.envelope import is_newer, utcnow
 from shared.events.outbox import record_event
 from shared.queries import new_id
 

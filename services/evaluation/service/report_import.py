@@ -28,7 +28,6 @@ import csv
 import io
 import time
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,43 +42,13 @@ from services.evaluation.service.derived import MEMBER_CODES, snapshot_values
 from services.evaluation.service.reports import write_values
 from shared.db import make_engine, make_session_factory
 from shared.events.envelope import utcnow
+from shared.importing import ImportRejected, RowError
 from shared.progress import Progress
 
 REQUIRED = ("cluster_id", "year")
 OPTIONAL = ("comment",)
 CHUNK = 500
 Number = float | int
-
-
-@dataclass(frozen=True)
-class RowError:
-    file: str
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return (
-            f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
-        )
-
-
-class ImportRejected(Exception):
-    """The file has errors; nothing was written."""
-
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        self.errors = list(errors)
-        super().__init__(f"{len(self.errors)} error(s); nothing was imported")
-
-    def report(self) -> str:
-        rows = {e.line for e in self.errors if e.line}
-        return "\n".join(
-            [
-                *(str(e) for e in self.errors),
-                f"{len(self.errors)} error(s) in {len(rows)} row(s); nothing was imported.",
-            ]
-        )
 
 
 @dataclass

@@ -59,6 +59,7 @@ from services.gateway.consumers import LOG_WRITTEN, LogSignal
 from services.gateway.models import LoggedEvent, WebhookDelivery, WebhookSubscription
 from services.gateway.patterns import matches
 from services.gateway.settings import GatewaySettings
+from shared.events.envelope import as_utc
 from shared.queries import new_id
 
 log = structlog.get_logger("webhooks")
@@ -79,11 +80,6 @@ ERROR_MAX = 300
 USER_AGENT = "Klyngeforum-Webhooks/1.0 (+https://www.standardwebhooks.com)"
 
 Factory = async_sessionmaker[AsyncSession]
-
-
-def utc(value: datetime) -> datetime:
-    """SQLite keeps no offset; every timestamp is written in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- pure parts ----------------------------------------------------------------------------
@@ -113,7 +109,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, (utc(when) - now).total_seconds())
+    return max(0.0, (as_utc(when) - now).total_seconds())
 
 
 def body_of(envelope: dict[str, Any]) -> str:
@@ -136,7 +132,7 @@ def signature_headers(
 def signing_secrets(sub: WebhookSubscription, now: datetime) -> list[str]:
     out = [sub.secret]
     expires = sub.previous_secret_expires_at
-    if sub.previous_secret and expires is not None and utc(expires) > now:
+    if sub.previous_secret and expires is not None and as_utc(expires) > now:
         out.append(sub.previous_secret)
     return out
 
@@ -370,7 +366,7 @@ async def claim_due(factory: Factory, now: datetime, settings: GatewaySettings) 
                     secrets=signing_secrets(sub, now),
                     body=body_of(envelope),
                     lease=lease,
-                    was_due=utc(was_due),
+                    was_due=as_utc(was_due),
                 )
             )
     claimed.sort(key=lambda d: (d.subscription_id, d.event_seq))
@@ -471,7 +467,7 @@ async def next_due(factory: Factory) -> datetime | None:
                 .where(WebhookDelivery.state == "pending", WebhookSubscription.enabled.is_(True))
             )
         ).scalar()
-    return utc(value) if value is not None else None
+    return as_utc(value) if value is not None else None
 
 
 async def dispatch_round(

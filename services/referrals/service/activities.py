@@ -37,12 +37,12 @@ from services.referrals.service.directory import (
     org_refs,
     own_organisation,
     owner_only,
-    utc,
 )
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.etag import require_if_match
 from shared.events import contracts as ev
+from shared.events.envelope import as_utc
 from shared.events.outbox import PendingEvent, record_events
 from shared.pagination import decode_cursor, encode_cursor
 from shared.queries import get_or_404, new_id
@@ -86,7 +86,7 @@ async def add_activity(
     now: datetime,
 ) -> Activity:
     """Store an activity and announce it (also used when a joint event is agreed)."""
-    if utc(values["ends_at"]) <= now:
+    if as_utc(values["ends_at"]) <= now:
         raise Problem(
             422,
             "activity-over",
@@ -117,8 +117,8 @@ def activity_facts(activity: Activity) -> dict[str, Any]:
         "co_host_ids": list(activity.co_host_ids),
         "kind": activity.kind,
         "title": activity.title,
-        "starts_at": utc(activity.starts_at),
-        "ends_at": utc(activity.ends_at),
+        "starts_at": as_utc(activity.starts_at),
+        "ends_at": as_utc(activity.ends_at),
         "municipality_code": activity.municipality_code,
         "region_code": region_of_municipality(activity.municipality_code)
         if activity.municipality_code
@@ -212,7 +212,7 @@ async def update_activity(
     changes = data.model_dump(exclude_unset=True)
     merged = {k: changes.get(k, getattr(activity, k)) for k in changes.keys() | _WHEN_WHERE}
     try:
-        check_period(utc(merged["starts_at"]), utc(merged["ends_at"]))
+        check_period(as_utc(merged["starts_at"]), as_utc(merged["ends_at"]))
         check_where(merged["municipality_code"], merged["online"])
     except ValueError as exc:
         raise Problem(422, "invalid-activity", str(exc)) from exc
@@ -233,7 +233,7 @@ _WHEN_WHERE = {"starts_at", "ends_at", "municipality_code", "online"}
 
 def _differs(old: Any, new: Any) -> bool:
     if isinstance(old, datetime) and isinstance(new, datetime):
-        return utc(old) != utc(new)
+        return as_utc(old) != as_utc(new)
     return bool(old != new)
 
 
@@ -288,7 +288,7 @@ async def list_activities(
     after = decode_cursor(cursor)
     if after:
         try:
-            starts, last_id = utc(datetime.fromisoformat(str(after[0]))), str(after[1])
+            starts, last_id = as_utc(datetime.fromisoformat(str(after[0]))), str(after[1])
         except (ValueError, IndexError) as exc:
             raise Problem(
                 400, "invalid-cursor", "The cursor is not one this API gave out."
@@ -304,5 +304,5 @@ async def list_activities(
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = encode_cursor([utc(last.starts_at).isoformat(), last.id])
+        next_cursor = encode_cursor([as_utc(last.starts_at).isoformat(), last.id])
     return rows[:limit], next_cursor

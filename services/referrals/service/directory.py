@@ -8,7 +8,7 @@ and takes the next ``change_seq``, so the match index of every replica refreshes
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, and_, cast, or_, select
@@ -72,10 +72,6 @@ def owner_only(owner: str, principal: Principal, what: str, id_: str) -> None:
             f"not-your-{what}",
             f"Only {owner} changes {what} {id_}; you act as {principal.organisation_id}.",
         )
-
-
-def utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def org_refs(session: AsyncSession, ids: Iterable[str]) -> dict[str, OrganisationRef]:

@@ -15,7 +15,7 @@ a transition from any state but ``proposed`` is 409.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ from shared.auth import Principal
 from shared.errors import Problem
 from shared.etag import require_if_match
 from shared.events import contracts as ev
+from shared.events.envelope import as_utc
 from shared.events.outbox import record_event
 from shared.queries import new_id, page
 
@@ -113,10 +114,6 @@ async def _transition(
     return joint
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _moved(joint: JointEvent, state: str, now: datetime) -> None:
     joint.state = state
     joint.updated_at = now
@@ -134,7 +131,7 @@ async def accept(
     organisations whose interests overlap (neither host is told), and the agreement is
     published."""
     joint = await _transition(session, joint_event_id, principal, if_match, "partner", "accepted")
-    if _utc(joint.ends_at) <= now:
+    if as_utc(joint.ends_at) <= now:
         raise Problem(409, "joint-event-over", f"Joint event {joint.id} has already ended.")
     activity = await add_activity(
         session,
@@ -169,7 +166,7 @@ async def accept(
             partner_id=joint.partner_id,
             activity_id=activity.id,
             title=joint.title,
-            starts_at=_utc(joint.starts_at),
+            starts_at=as_utc(joint.starts_at),
             target_groups=list(joint.target_groups),
             fields=list(joint.fields),
         ),

@@ -38,6 +38,7 @@ from services.referrals.models import (
 )
 from services.referrals.rules import matching
 from services.referrals.service.common import OrgPlace, org_places
+from shared.events.envelope import as_utc
 from shared.reference import municipalities
 from shared.sequences import current_value
 
@@ -141,7 +142,7 @@ class MatchIndex:
         if first:
             activities = activities.where(Activity.status == "announced", Activity.ends_at >= now)
         for act in await session.execute(activities):
-            ends_at = _utc(act.ends_at)
+            ends_at = as_utc(act.ends_at)
             if act.status == "announced" and ends_at >= now:
                 offer = matching.Offer(
                     kind="activity",
@@ -152,7 +153,7 @@ class MatchIndex:
                     target_groups=matching.codes(act.target_groups),
                     municipality_code=act.municipality_code,
                     online=bool(act.online),
-                    starts_at=_utc(act.starts_at),
+                    starts_at=as_utc(act.starts_at),
                     ends_at=ends_at,
                 )
                 self.terms.put(offer, act.search_terms.split(), weigh=not first)
@@ -227,8 +228,3 @@ async def match(
         indexed=len(index.terms),
         change_seq=index.seen,
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive UTC times."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -65,8 +65,6 @@ from services.registry.importer.files import (
     CLUSTER_REQUIRED,
     MEMBER_OPTIONAL,
     MEMBER_REQUIRED,
-    ImportRejected,
-    RowError,
     check_files,
 )
 from services.registry.importer.progress import Progress
@@ -74,6 +72,7 @@ from services.registry.importer.write import ImportSummary, check_database, writ
 from services.registry.service.clusters import RuleConfig
 from services.registry.service.organisations import load_reference_parties
 from shared.db import make_engine, make_session_factory
+from shared.importing import ImportRejected, RowError
 
 __all__ = [
     "CLUSTER_OPTIONAL",

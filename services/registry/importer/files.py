@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from services.registry.importer.progress import Progress
 from services.registry.schemas import ClusterCreate, MemberIn
+from shared.importing import RowError
 from shared.reference import InvalidCvr, normalise_cvr
 
 CLUSTER_REQUIRED = ("cvr", "name", "cluster_kind", "league", "home_municipality_code")
@@ -27,34 +28,6 @@ CLUSTER_OPTIONAL = (
 MEMBER_REQUIRED = ("cluster_cvr", "kind", "name")
 MEMBER_OPTIONAL = ("cvr", "municipality_code", "employees", "joined_on")
 LIST_COLUMNS = frozenset({"municipalities_served", "fields", "functions"})
-
-
-@dataclass(frozen=True)
-class RowError:
-    file: str
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return (
-            f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
-        )
-
-
-class ImportRejected(Exception):
-    """The files have errors; nothing was written."""
-
-    def __init__(self, errors: Sequence[RowError]) -> None:
-        self.errors = list(errors)
-        super().__init__(f"{len(self.errors)} error(s); nothing was imported")
-
-    def report(self) -> str:
-        rows = {(e.file, e.line) for e in self.errors if e.line}
-        lines = [str(e) for e in self.errors]
-        lines.append(f"{len(self.errors)} error(s) in {len(rows)} row(s); nothing was imported.")
-        return "\n".join(lines)
 
 
 # --- reading and checking the files ------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import rules
-from services.registry.importer.files import Checked, RowError
+from services.registry.importer.files import Checked
 from services.registry.importer.progress import Progress
 from services.registry.models import (
     Cluster,
@@ -27,6 +27,7 @@ from services.registry.service.organisations import organisation_registered
 from shared.events import contracts as ev
 from shared.events.envelope import utcnow
 from shared.events.outbox import PendingEvent, record_events
+from shared.importing import RowError
 from shared.reference import region_of_municipality
 
 #: Who may register clusters (and so set their first league): as ``register_cluster``.
