@@ -36,7 +36,7 @@ bench: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services/registry/rules services/funding/rules.py
+	$(BIN)/mypy shared $(wildcard services/*/rules)
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -263,15 +263,15 @@ def wait_drained(config: dict[str, Any], timeout: float = 60.0) -> float:
 
 async def bearer_token(config: dict[str, Any], base_url: str, organisation_id: str) -> str:
     """A client for the organisation, made through the registry's own use case, then a token."""
-    from services.registry import service as registry_service
-    from services.registry.schemas import ClientCreate
+    from services.registry.schemas.organisations import ClientCreate
+    from services.registry.service.organisations import create_client
     from shared.db import make_engine, make_session_factory
 
     engine = make_engine(config["registry"]["database_url"])
     try:
         factory = make_session_factory(engine)
         async with factory() as session, session.begin():
-            client, secret = await registry_service.create_client(
+            client, secret = await create_client(
                 session, ClientCreate(organisation_id=organisation_id, name="bench", scopes=None)
             )
     finally:

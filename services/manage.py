@@ -33,8 +33,8 @@ registry's outbox and reach NATS when the registry service next runs (its relay 
 
 
 def _import(args: argparse.Namespace) -> int:
+    from services.registry.config import RuleConfig
     from services.registry.importer import ImportRejected, Progress, import_into
-    from services.registry.service.clusters import RuleConfig
     from services.registry.settings import RegistrySettings
 
     settings = RegistrySettings()
@@ -76,10 +76,10 @@ is "import:<file name>") and the exit code is 0. Writes to the database directly
 
 
 def _import_reports(args: argparse.Namespace) -> int:
-    from datetime import date
 
     from services.evaluation.service.report_import import ImportRejected, import_into
     from services.evaluation.settings import EvaluationSettings
+    from shared.clock import real_today
     from shared.progress import Progress
 
     settings = EvaluationSettings()
@@ -89,7 +89,7 @@ def _import_reports(args: argparse.Namespace) -> int:
             import_into(
                 url,
                 args.reports_csv,
-                today=settings.today or date.today(),
+                today=settings.today or real_today(),
                 progress=Progress(sys.stderr),
             )
         )

@@ -20,7 +20,6 @@ import sys
 import time
 import traceback
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,13 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.evaluation.config import AccountConfig
 from services.evaluation.demo import clusters_known as evaluation_clusters_known
 from services.evaluation.demo import grants_known as evaluation_grants_known
 from services.evaluation.demo import load_demo as load_evaluation_demo
-from services.evaluation.service.accounts import AccountConfig
+from services.funding.config import CallConfig
 from services.funding.demo import clusters_known as funding_clusters_known
 from services.funding.demo import load_demo as load_funding_demo
-from services.funding.service import CallConfig
 from services.gateway.service.stream import close_streams
 from services.referrals.demo import load_demo as load_referrals_demo
 from services.referrals.demo import ready as referrals_demo_ready
@@ -47,6 +46,7 @@ from services.registry.demo import (
 )
 from services.registry.demo_data import DEMO_CLUSTERS
 from services.suite import SERVICES, SuiteDispatcher, build_apps, migrations_dir
+from shared.clock import now_of, today_of
 from shared.db import migrate_url
 from shared.natsserver import NatsServer, free_port, port_open
 from shared.settings import VAR_DIR
@@ -123,10 +123,9 @@ async def _load_funding_demo(app: FastAPI, clusters: int) -> tuple[list[str], in
 
     if not await _heard_in_time(app, ready):
         return [_not_in_time("funding")], 0
-    settings = app.state.settings
-    config = CallConfig(settings.dialogue_days, settings.announce_threshold_dkk)
+    config = CallConfig.from_settings(app.state.settings)
     async with app.state.session_factory() as session, session.begin():
-        loaded = await load_funding_demo(session, settings.today or date.today(), config)
+        loaded = await load_funding_demo(session, today_of(app), config)
     return [], loaded.grants
 
 
@@ -142,11 +141,9 @@ async def _load_evaluation_demo(app: FastAPI, clusters: int, grants: int) -> lis
 
     if not await _heard_in_time(app, ready):
         return [_not_in_time("evaluation")]
-    settings = app.state.settings
+    config = AccountConfig.from_settings(app.state.settings)
     async with app.state.session_factory() as session, session.begin():
-        await load_evaluation_demo(
-            session, settings.today or date.today(), AccountConfig.from_settings(settings)
-        )
+        await load_evaluation_demo(session, today_of(app), config)
     return []
 
 
@@ -161,7 +158,7 @@ async def _load_referrals_demo(app: FastAPI, clusters: int) -> list[str]:
     if not await _heard_in_time(app, ready):
         return [_not_in_time("the referral exchange")]
     async with app.state.session_factory() as session, session.begin():
-        await load_referrals_demo(session, datetime.now(UTC), app.state.settings)
+        await load_referrals_demo(session, now_of(app), app.state.settings)
     return []
 
 
@@ -209,7 +206,9 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
         clients_file = var_dir / "demo-clients.json"
         try:
             async with registry.state.session_factory() as session, session.begin():
-                loaded = await load_demo_data(session, registry.state.rule_config)
+                loaded = await load_demo_data(
+                    session, registry.state.rule_config, today=today_of(registry)
+                )
                 clients = await ensure_demo_clients(session, read_demo_clients(clients_file))
             write_demo_clients(clients_file, clients)
             expected = len(DEMO_CLUSTERS) - len(loaded.blocked)

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any
 
 import httpx
 import jwt
@@ -19,48 +19,6 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Problem
-
-# Organisation kinds (who a caller acts as). Kept in one place: registry, tokens and the
-# other services' rules all speak these names.
-OrgKind = Literal[
-    "ministry",
-    "growth_forum",
-    "region",
-    "municipality",
-    "municipal_association",
-    "cluster_organisation",
-    "growth_house",
-    "business_service",
-    "knowledge_institution",
-    "forum_secretariat",
-    "other",
-]
-ORG_KINDS: tuple[str, ...] = get_args(OrgKind)
-
-#: Scopes a client of each organisation kind may hold (the upper bound at client creation).
-SCOPES_BY_KIND: dict[str, tuple[str, ...]] = {
-    "ministry": ("organisations:write", "funding:write", "evaluation:write", "webhooks:write"),
-    "growth_forum": ("organisations:write", "funding:write", "evaluation:write", "webhooks:write"),
-    "region": ("funding:write", "webhooks:write"),
-    "municipality": ("funding:write", "referrals:write", "webhooks:write"),
-    "municipal_association": ("organisations:write", "webhooks:write"),
-    "cluster_organisation": (
-        "clusters:write",
-        "referrals:write",
-        "evaluation:report",
-        "webhooks:write",
-    ),
-    "growth_house": ("referrals:write", "webhooks:write"),
-    "business_service": ("referrals:write", "webhooks:write"),
-    "knowledge_institution": ("webhooks:write",),
-    "forum_secretariat": (
-        "organisations:write",
-        "clients:write",
-        "admin",
-        "webhooks:write",
-    ),
-    "other": (),
-}
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,12 @@ from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.clock import utcnow
 from shared.db import session_dependency
 from shared.errors import Problem
 from shared.events.bus import Subscription
 from shared.events.contracts import OrganisationRegistered
-from shared.events.envelope import CloudEvent, utcnow
+from shared.events.envelope import CloudEvent
 from shared.reference import reference_parties
 
 

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,6 +33,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import JwksVerifier, Principal, require_scope
+from shared.clock import as_utc
 from shared.db import make_engine, make_session_factory, migrate, session_dependency
 from shared.errors import Problem, install_problem_handlers, problem_response
 from shared.events.bus import Messaging, Subscription
@@ -378,9 +379,7 @@ class ParkedEvent(BaseModel):
         error = str(row["error"])
         if len(error) > ERROR_PREVIEW:
             error = "…" + error[-(ERROR_PREVIEW - 1) :]
-        parked_at = row["parked_at"]
-        if parked_at.tzinfo is None:  # SQLite keeps no offset; it was written in UTC
-            parked_at = parked_at.replace(tzinfo=UTC)
+        parked_at = as_utc(row["parked_at"])
         return cls(
             id=row["id"],
             consumer=row["consumer"],

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.clock import utcnow
 from shared.errors import Problem
 from shared.etag import etag
-from shared.events.envelope import utcnow
 
 
 def idempotency_table(metadata: MetaData) -> Table:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
+from shared.clock import as_utc
 from shared.reference import InvalidCvr, municipality_by_code, normalise_cvr
 
 
@@ -31,11 +32,6 @@ def _municipality(value: object) -> str:
     return code.zfill(4)
 
 
-def _utc(value: datetime) -> datetime:
-    # SQLite keeps no offset; every timestamp is written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 #: A string the database can store (no NUL).
 Text = Annotated[str, AfterValidator(_no_nul)]
 
@@ -54,4 +50,4 @@ Cvr = Annotated[str, AfterValidator(_cvr)]
 #: One of the 98 official municipality codes, normalised to 4 digits ("101" → "0101").
 MunicipalityCode = Annotated[str, BeforeValidator(_municipality)]
 #: A timestamp always answered with its UTC offset.
-UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]

@@ -14,8 +14,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from services.registry import service as registry_service
-from services.registry.schemas import ClientCreate
+from services.registry.schemas.organisations import ClientCreate
+from services.registry.service.organisations import create_client
 from services.suite import SERVICES, SuiteDispatcher, build_apps, migrations_dir
 from shared.natsserver import NatsServer
 
@@ -35,7 +35,7 @@ class Suite:
     ) -> tuple[str, str]:
         registry = self.apps["registry"]
         async with registry.state.session_factory() as session, session.begin():
-            client, secret = await registry_service.create_client(
+            client, secret = await create_client(
                 session, ClientCreate(organisation_id=organisation_id, name="test", scopes=scopes)
             )
         return client.client_id, secret

@@ -1,6 +1,5 @@
 """The evaluation service app."""
 
-from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,27 +10,18 @@ from services.evaluation.consumers import SUBSCRIPTIONS
 from services.evaluation.models import messaging
 from services.evaluation.service.sweeps import sweep_evaluations, sweep_labels
 from services.evaluation.settings import EvaluationSettings
+from shared.clock import today_of
 from shared.http import PeriodicJob, app_factory
-
-
-def _today(app: FastAPI) -> date:
-    """``app.state.clock`` (tests set it), ``EVALUATION_TODAY``, or the real date — the same
-    "today" as the API's (``api.common.today``)."""
-    clock = getattr(app.state, "clock", None)
-    if clock is not None:
-        return clock()  # type: ignore[no-any-return]
-    fixed: date | None = app.state.settings.today
-    return fixed or date.today()
 
 
 async def _evaluations(app: FastAPI) -> None:
     async with app.state.session_factory() as session, session.begin():
-        await sweep_evaluations(session, _today(app), app.state.settings)
+        await sweep_evaluations(session, today_of(app), app.state.settings)
 
 
 async def _labels(app: FastAPI) -> None:
     async with app.state.session_factory() as session, session.begin():
-        await sweep_labels(session, _today(app), app.state.settings)
+        await sweep_labels(session, today_of(app), app.state.settings)
 
 
 def _interval(settings: EvaluationSettings) -> float:

@@ -1,7 +1,8 @@
 """Event handlers of the evaluation service (idempotent through the inbox).
 
 - ``evaluation-directory``: organisations (shared.directory).
-- ``evaluation-clusters``: the registry's cluster events → ``eval_clusters``, the member
+- ``evaluation-clusters``: the registry's cluster events → ``eval_clusters`` (the shared
+  projection, ``shared.cluster_projection``); after a profile event that applied, the member
   snapshot of the event's year and the derived member indicators (``service.clusters``).
 - ``evaluation-funding``: grants → ``eval_grants``, the public base / project funding per year,
   and the grant's mid-term and final evaluations (``service.grants``).
@@ -16,9 +17,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.evaluation.models import directory
+from services.evaluation.models import EvalCluster, directory
 from services.evaluation.service import clusters, grants
 from services.evaluation.service.derived import record_referral
+from shared.cluster_projection import project_league, project_profile, project_status
 from shared.directory import directory_subscription
 from shared.events import contracts as ev
 from shared.events.bus import Subscription
@@ -26,22 +28,20 @@ from shared.events.envelope import CloudEvent
 
 
 async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
-    data = ev.ClusterFacts.model_validate(event.data)
-    await clusters.apply_cluster_facts(
-        session, data, event.time, registered=event.type == "registry.cluster.registered"
-    )
+    facts = ev.ClusterFacts.model_validate(event.data)
+    applied = await project_profile(session, EvalCluster, facts, event.time, event.type)
+    if applied is not None:  # None: older than what the row holds
+        await clusters.take_snapshot(session, facts, event.time)
 
 
 async def on_league_changed(session: AsyncSession, event: CloudEvent) -> None:
-    await clusters.change_league(
-        session, ev.ClusterLeagueChanged.model_validate(event.data), event.time
-    )
+    data = ev.ClusterLeagueChanged.model_validate(event.data)
+    await project_league(session, EvalCluster, data, event.time)
 
 
 async def on_status_changed(session: AsyncSession, event: CloudEvent) -> None:
-    await clusters.change_status(
-        session, ev.ClusterStatusChanged.model_validate(event.data), event.time
-    )
+    data = ev.ClusterStatusChanged.model_validate(event.data)
+    await project_status(session, EvalCluster, data, event.time)
 
 
 async def on_grant_awarded(session: AsyncSession, event: CloudEvent) -> None:

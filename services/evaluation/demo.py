@@ -19,9 +19,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.evaluation.config import AccountConfig
 from services.evaluation.models import EvalCluster, EvalGrant, Report
 from services.evaluation.schemas.reports import ReportIn
-from services.evaluation.service.accounts import AccountConfig, publish_account
+from services.evaluation.service.account_publish import publish_account
 from services.evaluation.service.derived import derived_values
 from services.evaluation.service.reports import put_report
 from services.evaluation.service.strongholds import load_example_employment

@@ -17,9 +17,9 @@ deficiencies), and every series also differs by position, label or marker, not b
 Each chart has an SVG ``<title>``/``<desc>`` and each dot its own ``<title>``; tables have
 captions and header scopes.
 
-The data are the account service's (``service.accounts.account_view`` and ``account_years``):
-the published snapshot of a published year, a draft computed now otherwise — the page says
-which.
+The data are the account service's (``service.account_report.account_report``, over
+``service.accounts.account_view``): the published snapshot of a published year, a draft computed
+now otherwise — the page says which. This module only draws them: no database.
 """
 
 from __future__ import annotations
@@ -32,18 +32,14 @@ from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.rules.account import OVERALL, formula_text
 from services.evaluation.schemas.accounts import AccountCluster, AccountView, IndicatorOut
-from services.evaluation.service import accounts
+from services.evaluation.service.account_report import AccountReport
 from shared import charts
-from shared.errors import Problem
 
 Lang = Literal["da", "en"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-#: At most this many years in the trend charts (the report's year and the ones before it).
-TREND_YEARS = 10
 MISSING = charts.MISSING
 
 #: Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficiencies.
@@ -382,33 +378,11 @@ def _key_figures(
     return out
 
 
-async def render_account_report(
-    session: AsyncSession,
-    year: int,
-    today: date,
-    config: accounts.AccountConfig,
-    lang: Lang = "da",
-    *,
-    base_path: str = "",
+def render_account_report(
+    report: AccountReport, today: date, lang: Lang = "da", *, base_path: str = ""
 ) -> str:
-    """The page for ``year``. Problem 422 for a year out of range, 404 for a year without any
-    data (no indicator values and no stored account)."""
-    accounts.check_year(year, today)
-    known = sorted(y.year for y in await accounts.account_years(session))
-    if year not in known:
-        raise Problem(
-            404,
-            "no-account",
-            f"There is no account for {year}: no values have been reported or derived for it."
-            + (f" Years with data: {', '.join(map(str, known))}." if known else ""),
-            years=known,
-        )
-    view = await accounts.account_view(session, year, today, config=config)
-    years = [y for y in known if y <= year][-TREND_YEARS:]
-    views = {year: view}
-    for y in years:
-        if y not in views:
-            views[y] = await accounts.account_view(session, y, today, config=config)
+    """The page of ``report.year`` (``service.account_report.account_report`` loads it)."""
+    year, view, years, views = report.year, report.view, report.years, report.views
     tx = TEXT[lang]
     functions = list(view.functions)  # the functions and OVERALL, in display order
     sections = []

@@ -1,3 +1,8 @@
+"""The evaluation service's settings (``EVALUATION_*``); the configuration objects built from
+them (``AccountConfig``: the joint account and the §4.3 flag rule) are in ``config.py``."""
+
+from __future__ import annotations
+
 from datetime import date
 
 from pydantic_settings import SettingsConfigDict

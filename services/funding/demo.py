@@ -18,17 +18,19 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding import service
+from services.funding.config import CallConfig
 from services.funding.models import DialogueRequest, FundingCluster, Programme
-from services.funding.schemas import (
+from services.funding.schemas.calls import (
     CallCreate,
     CriteriaPublish,
     Criterion,
     DialogueAnswerIn,
-    GrantCreate,
     ProgrammeCreate,
 )
-from services.funding.service import CallConfig
+from services.funding.schemas.grants import GrantCreate
+from services.funding.service.calls import answer_dialogue, move_call, plan_call, publish_criteria
+from services.funding.service.grants import award_grant
+from services.funding.service.programmes import create_programme
 from shared.auth import acting_as
 from shared.etag import etag
 from shared.reference import GROWTH_FORUMS, growth_forum_for_region
@@ -67,7 +69,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
         return DemoLoad(skipped=True)
     load = DemoLoad()
     fivu = acting_as(FIVU, "ministry", "funding:write")
-    ind = await service.create_programme(
+    ind = await create_programme(
         session,
         ProgrammeCreate(
             name="Innovationsnetværk Danmark 2023–2026",
@@ -91,7 +93,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
     )
     for n, cluster in enumerate(c for c in clusters if c.league in BASE_PER_YEAR):
         yearly = BASE_PER_YEAR[cluster.league] + 250_000 * (n % 4)
-        await service.award_grant(
+        await award_grant(
             session,
             GrantCreate(
                 cluster_id=cluster.id,
@@ -114,7 +116,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
         forum = growth_forum_for_region(cluster.home_region_code, cluster.home_municipality_code).id
         principal = acting_as(forum, "growth_forum", "funding:write")
         if forum not in programmes:
-            prog = await service.create_programme(
+            prog = await create_programme(
                 session,
                 ProgrammeCreate(
                     name="Regional klynge- og netværksudvikling 2024–2027",
@@ -128,7 +130,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
             programmes[forum] = prog.id
             load.programmes += 1
         starts = date(2024, 1, 1) + timedelta(days=91 * (n % 4))
-        await service.award_grant(
+        await award_grant(
             session,
             GrantCreate(
                 cluster_id=cluster.id,
@@ -146,7 +148,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
         load.grants += 1
 
     # FIVU/RTI's next strategic call: the §3 dialogue runs; three parties have answered
-    next_ind = await service.create_programme(
+    next_ind = await create_programme(
         session,
         ProgrammeCreate(
             name="Innovationsnetværk Danmark 2027–2030",
@@ -160,7 +162,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
     )
     load.programmes += 1
     opens = max(today + timedelta(days=60), date(today.year + 1, 2, 1))
-    call = await service.plan_call(
+    call = await plan_call(
         session,
         CallCreate(
             programme_id=next_ind.id,
@@ -184,7 +186,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
     answered = {forum.id for forum in GROWTH_FORUMS[:3]}
     for request in list(requests):
         if request.recipient_id in answered:
-            await service.answer_dialogue(
+            await answer_dialogue(
                 session,
                 request.id,
                 DialogueAnswerIn(
@@ -199,7 +201,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
     syd = acting_as("vaekstforum-syddanmark", "growth_forum", "funding:write")
     syd_prog = programmes.get("vaekstforum-syddanmark")
     if syd_prog is not None:
-        regional = await service.plan_call(
+        regional = await plan_call(
             session,
             CallCreate(
                 programme_id=syd_prog,
@@ -214,10 +216,10 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
             config,
             today,
         )
-        regional = await service.publish_criteria(
+        regional = await publish_criteria(
             session, regional.id, CriteriaPublish(), syd, etag(regional.version)
         )
-        await service.move_call(session, regional.id, "open", syd, today)
+        await move_call(session, regional.id, "open", syd, today)
         load.calls += 1
     return load
 

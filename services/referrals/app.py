@@ -1,6 +1,5 @@
 """The referrals service app."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,30 +11,25 @@ from services.referrals.models import messaging
 from services.referrals.service.match_index import match_index
 from services.referrals.service.sweeps import erase_expired_contacts, mark_overdue
 from services.referrals.settings import ReferralsSettings
+from shared.clock import now_of
 from shared.http import PeriodicJob, app_factory
-
-
-def _now(app: FastAPI) -> datetime:
-    """``app.state.clock`` (tests set it), else the real time."""
-    clock = getattr(app.state, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
 
 
 async def _overdue(app: FastAPI) -> None:
     async with app.state.session_factory() as session, session.begin():
-        await mark_overdue(session, _now(app), app.state.settings)
+        await mark_overdue(session, now_of(app), app.state.settings)
 
 
 async def _retention(app: FastAPI) -> None:
     async with app.state.session_factory() as session, session.begin():
-        await erase_expired_contacts(session, _now(app), app.state.settings)
+        await erase_expired_contacts(session, now_of(app), app.state.settings)
 
 
 async def _refresh_match_index(app: FastAPI) -> None:
     """Build the match index at start and keep it warm, so a match rarely waits for a
     refresh (each match still refreshes first, so it never misses a change)."""
     async with app.state.session_factory() as session:
-        await match_index(app).refresh(session, _now(app))
+        await match_index(app).refresh(session, now_of(app))
 
 
 def _interval(settings: ReferralsSettings) -> float:

@@ -4,8 +4,8 @@
 - ``referrals-clusters``: the registry's cluster events → ``referral_clusters`` (fields, home,
   municipalities served, status), which the directory, matching and activity announcements use.
 
-An older event redelivered after a newer one is ignored (``updated_at`` holds the time of the
-newest event applied).
+The projection is ``shared.cluster_projection`` (the same for funding and evaluation); an older
+event redelivered after a newer one is ignored.
 """
 
 from __future__ import annotations
@@ -13,46 +13,27 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import ReferralCluster, directory
+from shared.cluster_projection import project_league, project_profile, project_status
 from shared.directory import directory_subscription
 from shared.events import contracts as ev
 from shared.events.bus import Subscription
-from shared.events.envelope import CloudEvent, is_newer
+from shared.events.envelope import CloudEvent
 
 
 async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
     """registered / updated carry the whole profile: upsert it."""
-    data = ev.ClusterFacts.model_validate(event.data)
-    cluster = await session.get(ReferralCluster, data.cluster_id)
-    if cluster is None:
-        cluster = ReferralCluster(id=data.cluster_id, updated_at=event.time)
-        session.add(cluster)
-    elif not is_newer(event.time, cluster.updated_at):
-        return
-    cluster.name = data.name
-    cluster.cluster_kind = data.cluster_kind
-    cluster.league = data.league
-    cluster.status = data.status
-    cluster.home_municipality_code = data.home_municipality_code
-    cluster.home_region_code = data.home_region_code
-    cluster.municipalities_served = list(data.municipalities_served)
-    cluster.fields = list(data.fields)
-    cluster.updated_at = event.time
+    facts = ev.ClusterFacts.model_validate(event.data)
+    await project_profile(session, ReferralCluster, facts, event.time, event.type)
 
 
 async def on_league_changed(session: AsyncSession, event: CloudEvent) -> None:
     data = ev.ClusterLeagueChanged.model_validate(event.data)
-    cluster = await session.get(ReferralCluster, data.cluster_id)
-    if cluster is not None and is_newer(event.time, cluster.updated_at):
-        cluster.league = data.to_league
-        cluster.updated_at = event.time
+    await project_league(session, ReferralCluster, data, event.time)
 
 
 async def on_status_changed(session: AsyncSession, event: CloudEvent) -> None:
     data = ev.ClusterStatusChanged.model_validate(event.data)
-    cluster = await session.get(ReferralCluster, data.cluster_id)
-    if cluster is not None and is_newer(event.time, cluster.updated_at):
-        cluster.status = data.to_status
-        cluster.updated_at = event.time
+    await project_status(session, ReferralCluster, data, event.time)
 
 
 CLUSTERS = Subscription(

@@ -7,10 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.registry.api import routers
+from services.registry.config import RuleConfig
 from services.registry.consumers import SUBSCRIPTIONS
 from services.registry.models import messaging
-from services.registry.service import load_reference_parties
-from services.registry.service.clusters import RuleConfig
+from services.registry.service.organisations import load_reference_parties
 from services.registry.settings import RegistrySettings
 from services.registry.tokens import Signer, load_or_create_signing_pem
 from shared.http import app_factory

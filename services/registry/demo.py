@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry import rules, service
+from services.registry.config import RuleConfig
 from services.registry.demo_data import (
     DEMO_CLUSTERS,
     LEAGUE_CHANGES,
@@ -32,21 +32,31 @@ from services.registry.demo_data import (
     demo_members,
 )
 from services.registry.models import ApiClient, Cluster, Organisation
-from services.registry.schemas import (
-    ClientCreate,
+from services.registry.rules.responsibility import FIVU_RTI_ID, forum_for_municipality
+from services.registry.schemas.clusters import (
     ClusterCreate,
     LeagueChangeIn,
     MemberIn,
     Obligations,
-    OrganisationCreate,
     OverrideIn,
     QualityLabel,
     SeatIn,
     SocietalTaskIn,
     StatusChangeIn,
 )
-from services.registry.service.clusters import RuleConfig
+from services.registry.schemas.organisations import ClientCreate, OrganisationCreate
+from services.registry.service.cluster_profiles import change_status, register_cluster
+from services.registry.service.leagues import change_league
+from services.registry.service.members import add_members
+from services.registry.service.organisations import (
+    create_client,
+    get_organisation,
+    register_organisation,
+)
+from services.registry.service.responsibility import record_override
+from services.registry.service.seats import answer_seat, offer_seat
 from shared.auth import Principal, acting_as
+from shared.clock import utcnow
 
 DEMO_ORGANISATIONS: tuple[OrganisationCreate, ...] = (
     OrganisationCreate(
@@ -142,7 +152,7 @@ async def load_demo_organisations(session: AsyncSession) -> int:
     added = 0
     for demo in DEMO_ORGANISATIONS:
         if demo.cvr not in known and demo.cvr not in _AS_CLUSTERS:
-            await service.register_organisation(session, demo)
+            await register_organisation(session, demo)
             added += 1
     return added
 
@@ -153,7 +163,7 @@ async def _resolve(session: AsyncSession, ref: str) -> Organisation:
             await session.execute(select(Organisation).where(Organisation.cvr == ref[4:]))
         ).scalar_one()
         return org
-    return await service.get_organisation(session, ref)
+    return await get_organisation(session, ref)
 
 
 def read_demo_clients(path: Path) -> list[DemoClient]:
@@ -181,7 +191,7 @@ async def ensure_demo_clients(
         if old and stored is not None and stored.organisation_id == org.id:
             clients.append(old)
             continue
-        client, secret = await service.create_client(
+        client, secret = await create_client(
             session, ClientCreate(organisation_id=org.id, name=f"demo {kind}")
         )
         clients.append(
@@ -198,7 +208,7 @@ OBLIGATIONS_DECLARED_ON = date(2014, 2, 1)
 
 def _authority(organisation_id: str) -> Principal:
     """FIVU/RTI or a growth forum (the parties that set leagues, §1)."""
-    if organisation_id == rules.FIVU_RTI_ID:
+    if organisation_id == FIVU_RTI_ID:
         return acting_as(organisation_id, "ministry", "organisations:write", "funding:write")
     return acting_as(organisation_id, "growth_forum", "organisations:write", "funding:write")
 
@@ -206,11 +216,13 @@ def _authority(organisation_id: str) -> Principal:
 def _registrar(demo: DemoCluster) -> Principal:
     """FIVU/RTI registers national and world-class clusters; the home growth forum the rest."""
     if demo.league == "emerging":
-        return _authority(rules.forum_for_municipality(demo.home))
-    return _authority(rules.FIVU_RTI_ID)
+        return _authority(forum_for_municipality(demo.home))
+    return _authority(FIVU_RTI_ID)
 
 
-def cluster_create(demo: DemoCluster) -> ClusterCreate:
+def cluster_create(demo: DemoCluster, today: date) -> ClusterCreate:
+    """The registration of a demo cluster; its label runs out ``demo.label[1]`` days after
+    ``today``."""
     return ClusterCreate(
         name=demo.name,
         cvr=demo.cvr_number,
@@ -237,7 +249,7 @@ def cluster_create(demo: DemoCluster) -> ClusterCreate:
         ),
         label=QualityLabel(
             level=demo.label[0],  # type: ignore[arg-type]
-            valid_until=date.today() + timedelta(days=demo.label[1]),
+            valid_until=today + timedelta(days=demo.label[1]),
         )
         if demo.label
         else None,
@@ -252,7 +264,7 @@ async def _add_members(
     keeps start-up fast and the event stream readable; the bulk import does the same."""
     itself = acting_as(cluster.id, "cluster_organisation", "clusters:write")
     members = [MemberIn(**asdict(m)) for m in demo_members(demo)]
-    added = await service.add_members(session, cluster.id, members, itself, config)
+    added = await add_members(session, cluster.id, members, itself, config)
     return len(added)
 
 
@@ -266,13 +278,17 @@ class DemoLoad:
     blocked: list[str] = field(default_factory=list)
 
 
-async def load_demo_clusters(session: AsyncSession, config: RuleConfig) -> DemoLoad:
+async def load_demo_clusters(
+    session: AsyncSession, config: RuleConfig, today: date | None = None
+) -> DemoLoad:
     """Register the demo clusters that are missing, with members, league changes and the rest.
 
     A cluster whose CVR is already registered is left as it is, and so is everything that
     happens to it afterwards (league change, override, seats, merger): a second run adds
     nothing. Call inside one transaction, so a failure leaves nothing half-loaded.
+    ``today`` (default: the real date, UTC) dates the labels, seat answers and the merger.
     """
+    today = today or utcnow().date()
     held = dict(
         (
             await session.execute(
@@ -294,8 +310,8 @@ async def load_demo_clusters(session: AsyncSession, config: RuleConfig) -> DemoL
             else:
                 done.blocked.append(demo.name)
             continue
-        cluster = await service.register_cluster(
-            session, cluster_create(demo), _registrar(demo), config
+        cluster = await register_cluster(
+            session, cluster_create(demo, today), _registrar(demo), config
         )
         ids[demo.key] = cluster.id
         new.add(demo.key)
@@ -304,7 +320,7 @@ async def load_demo_clusters(session: AsyncSession, config: RuleConfig) -> DemoL
 
     for change in LEAGUE_CHANGES:
         if change.key in new:
-            await service.change_league(
+            await change_league(
                 session,
                 ids[change.key],
                 LeagueChangeIn(league=change.to_league, reason=change.reason),  # type: ignore[arg-type]
@@ -313,7 +329,7 @@ async def load_demo_clusters(session: AsyncSession, config: RuleConfig) -> DemoL
             )
     for override in OVERRIDES:
         if override.key in new:
-            await service.record_override(
+            await record_override(
                 session,
                 ids[override.key],
                 OverrideIn(
@@ -325,24 +341,25 @@ async def load_demo_clusters(session: AsyncSession, config: RuleConfig) -> DemoL
     for seat in SEATS:
         if seat.key in new:
             cluster_id = ids[seat.key]
-            offered = await service.offer_seat(
+            offered = await offer_seat(
                 session,
                 cluster_id,
                 SeatIn(ministry_id=seat.ministry_id, group=seat.group, offered_on=seat.offered_on),  # type: ignore[arg-type]
                 acting_as(cluster_id, "cluster_organisation", "clusters:write"),
             )
             if seat.taken is not None:
-                await service.answer_seat(
+                await answer_seat(
                     session,
                     cluster_id,
                     offered.id,
                     seat.taken,
                     acting_as(seat.ministry_id, "ministry"),
+                    today,
                 )
     for merger in MERGERS:
         if merger.key in new and merger.into in ids:
             cluster_id = ids[merger.key]
-            await service.change_status(
+            await change_status(
                 session,
                 cluster_id,
                 StatusChangeIn(
@@ -350,12 +367,15 @@ async def load_demo_clusters(session: AsyncSession, config: RuleConfig) -> DemoL
                 ),
                 acting_as(cluster_id, "cluster_organisation", "clusters:write"),
                 config,
+                today,
             )
     return done
 
 
-async def load_demo_data(session: AsyncSession, config: RuleConfig) -> DemoLoad:
+async def load_demo_data(
+    session: AsyncSession, config: RuleConfig, today: date | None = None
+) -> DemoLoad:
     """Demo clusters first (three of them were plain demo organisations), then the rest."""
-    done = await load_demo_clusters(session, config)
+    done = await load_demo_clusters(session, config, today)
     await load_demo_organisations(session)
     return done

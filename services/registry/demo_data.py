@@ -14,17 +14,21 @@ profiles that raise warnings, ESCA labels (one expired), declared §4.5 obligati
 tasks with their preconditions met and one not met, an innovation network with ministry seats,
 an agreed responsibility override, league changes with history and one merged cluster.
 
-The members are generated deterministically from each cluster's key: the same data on every
-machine and every run.
+The clusters (``data/demo_clusters.json``) and what happens to them after registration
+(``data/demo_events.json``) are data; the members are generated deterministically from each
+cluster's key: the same data on every machine and every run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 from shared.reference import municipalities, municipality_by_code, normalise_cvr
 
@@ -233,471 +237,6 @@ class DemoCluster:
         return f"https://{self.key}.klynge.example/"
 
 
-_BB = ("bridge_builder",)
-_RE = ("regional_ecosystem",)
-
-DEMO_CLUSTERS: tuple[DemoCluster, ...] = (
-    # --- Nordjylland ---
-    DemoCluster(
-        "foedevare-nord",
-        "Fødevareklyngen Nord (demo)",
-        "cluster",
-        "national",
-        "0851",
-        ("food_bio",),
-        date(2009, 3, 1),
-        (34, 3, 3, 3),
-        (("nord", 0.7), ("midt", 0.2), ("syd", 0.1)),
-        "Food producers, fisheries and ingredient firms around the Limfjord working with "
-        "researchers on processing, shelf life and export.",
-        cvr="38774115",
-        label=("silver", 400),
-        tasks=(DemoTask("food"),),
-    ),
-    DemoCluster(
-        "robot-nord",
-        "Nordjysk Robotnetværk (demo)",
-        "network",
-        "emerging",
-        "0851",
-        ("robotics",),
-        date(2017, 9, 1),
-        (7, 1, 1, 0),
-        (("nord", 1.0),),
-        "A young network of small automation firms and integrators in Aalborg and Rebild.",
-        served=("0851", "0840"),
-        functions=_RE,
-        obligations=False,
-    ),
-    DemoCluster(
-        "maritim-limfjord",
-        "Limfjordens Maritime Klynge (demo)",
-        "cluster",
-        "national",
-        "0813",
-        ("maritime", "transport"),
-        date(2006, 5, 1),
-        (28, 2, 3, 3),
-        (("nord", 0.65), ("midt", 0.2), ("hoved", 0.15)),
-        "Shipyards, ports and maritime suppliers from Frederikshavn to Thyborøn.",
-        sizes="mixed",
-    ),
-    DemoCluster(
-        "turisme-vendsyssel",
-        "Vendsyssel Turismenetværk (demo)",
-        "network",
-        "emerging",
-        "0860",
-        ("tourism",),
-        date(2015, 4, 1),
-        (14, 0, 1, 3),
-        (("nord", 0.9), ("midt", 0.1)),
-        "Hotels, camp sites and attractions on the north coast developing all-year tourism.",
-        served=("0860", "0813", "0849"),
-        functions=_RE,
-    ),
-    DemoCluster(
-        "thy-vind",
-        "Thy Vind og Vand (demo)",
-        "network",
-        "emerging",
-        "0787",
-        ("energy", "water_environment"),
-        date(2016, 8, 15),
-        (9, 1, 1, 1),
-        (("nord", 0.85), ("midt", 0.15)),
-        "Wind-turbine service firms and water utilities in Thy and on Mors.",
-        served=("0787", "0773"),
-        obligations=False,
-    ),
-    # --- Midtjylland ---
-    DemoCluster(
-        "groen-energi",
-        "Klynge for Grøn Energi (demo)",
-        "cluster",
-        "national",  # moved to world_class by FIVU/RTI (see LEAGUE_CHANGES)
-        "0751",
-        ("energy",),
-        date(2005, 1, 1),
-        (48, 5, 4, 5),
-        (("midt", 0.6), ("syd", 0.2), ("nord", 0.1), ("hoved", 0.1)),
-        "Wind, biogas and district-heating firms with the universities of Jutland; "
-        "test centres, matchmaking and international projects.",
-        sizes="mixed",
-        short_name="Grøn Energi",
-        cvr="31200458",
-        label=("gold", 700),
-        tasks=(DemoTask("energy"), DemoTask("climate")),
-    ),
-    DemoCluster(
-        "agrotech-midt",
-        "Agro Tech Midt (demo)",
-        "cluster",
-        "national",
-        "0657",
-        ("food_bio", "robotics"),
-        date(2011, 2, 1),
-        (30, 3, 2, 3),
-        (("midt", 0.7), ("nord", 0.15), ("syd", 0.15)),
-        "Agricultural machinery, precision farming and feed producers on the heath.",
-        sizes="mixed",
-    ),
-    DemoCluster(
-        "byg-horsens",
-        "Bygholm Byggeklynge (demo)",
-        "cluster",
-        "national",
-        "0615",
-        ("construction",),
-        date(2010, 10, 1),
-        (26, 2, 2, 2),
-        (("midt", 0.45), ("syd", 0.3), ("hoved", 0.25)),
-        "Contractors, architects and building-material producers working on industrialised "
-        "and energy-efficient construction.",
-    ),
-    DemoCluster(
-        "vand-silkeborg",
-        "Gudenådalens Vandteknologi (demo)",
-        "network",
-        "emerging",
-        "0740",
-        ("water_environment",),
-        date(2018, 3, 1),
-        (10, 1, 1, 2),
-        (("midt", 1.0),),
-        "Pump makers, sensor firms and utilities along the Gudenå.",
-        served=("0740", "0746"),
-        obligations=False,
-    ),
-    DemoCluster(
-        "tekstil-herning",
-        "Herning Tekstil og Design (demo)",
-        "network",
-        "national",  # moved to emerging by Vækstforum Midtjylland (see LEAGUE_CHANGES)
-        "0657",
-        ("creative", "production"),
-        date(2004, 6, 1),
-        (17, 0, 2, 3),
-        (("midt", 0.85), ("syd", 0.15)),
-        "Textile and furniture design firms around Herning and Ikast.",
-        served=("0657", "0756"),
-        functions=_RE,
-        tasks=(DemoTask("education_matching"),),
-    ),
-    DemoCluster(
-        "digital-midt",
-        "Digital Midt Innovationsnetværk (demo)",
-        "innovation_network",
-        "national",
-        "0751",
-        ("digital",),
-        date(2012, 1, 1),
-        (36, 4, 3, 2),
-        (("midt", 0.45), ("hoved", 0.35), ("syd", 0.2)),
-        "Software, data and IoT firms across the country with Jutland's IT research groups.",
-        sizes="mixed",
-        functions=_BB,
-    ),
-    # --- Syddanmark ---
-    DemoCluster(
-        "robot-syd",
-        "Syddansk Robotklynge (demo)",
-        "cluster",
-        "world_class",
-        "0461",
-        ("robotics", "production"),
-        date(2003, 4, 1),
-        (55, 5, 4, 4),
-        (("syd", 0.65), ("midt", 0.2), ("hoved", 0.15)),
-        "Collaborative robots, drones and automation around Odense; one of Europe's leading "
-        "robotics environments.",
-        sizes="mixed",
-        label=("gold", 900),
-        tasks=(DemoTask("education_matching"), DemoTask("international_knowledge")),
-    ),
-    DemoCluster(
-        "offshore-esbjerg",
-        "Offshore Energi Esbjerg (demo)",
-        "cluster",
-        "national",
-        "0561",
-        ("energy", "maritime"),
-        date(2007, 11, 1),
-        (42, 3, 3, 3),
-        (("syd", 0.7), ("midt", 0.2), ("nord", 0.1)),
-        "Offshore wind and oil-and-gas suppliers in and around the port of Esbjerg.",
-        sizes="large",
-        label=("bronze", -200),  # expired: the profile warns about it
-    ),
-    DemoCluster(
-        "logistik-trekant",
-        "Trekantområdets Logistiknetværk (demo)",
-        "network",
-        "national",
-        "0621",
-        ("transport",),
-        date(2009, 9, 1),
-        (30, 1, 2, 3),
-        (("syd", 0.45), ("midt", 0.3), ("sjael", 0.25)),
-        "Hauliers, forwarders and warehouses along the E20 and E45 corridors.",
-        sizes="mixed",
-    ),
-    DemoCluster(
-        "mad-soenderjylland",
-        "Sønderjysk Fødevarenetværk (demo)",
-        "network",
-        "emerging",
-        "0540",
-        ("food_bio",),
-        date(2019, 1, 15),
-        (8, 1, 1, 1),
-        (("syd", 1.0),),
-        "Small food producers near the border selling into Germany.",
-        served=("0540", "0580"),
-        obligations=False,
-    ),
-    DemoCluster(
-        "turisme-fyn",
-        "Sydfynske Oplevelser (demo)",
-        "network",
-        "emerging",
-        "0479",
-        ("tourism",),
-        date(2016, 5, 1),
-        (12, 0, 1, 3),
-        (("syd", 1.0),),
-        "Island tourism, marinas and food experiences in the South Funen archipelago.",
-        served=("0479", "0482", "0492"),
-        functions=_RE,
-    ),
-    DemoCluster(
-        "design-kolding",
-        "Designklyngen Kolding (demo)",
-        "cluster",
-        "national",
-        "0621",
-        ("creative",),
-        date(2008, 2, 1),
-        (24, 2, 3, 2),
-        (("syd", 0.55), ("midt", 0.25), ("hoved", 0.2)),
-        "Design-led firms and the design schools of the Triangle Region.",
-    ),
-    # --- Hovedstaden ---
-    DemoCluster(
-        "sundtek",
-        "Sundhedsteknologisk Netværk (demo)",
-        "innovation_network",
-        "national",
-        "0101",
-        ("life_science", "digital"),
-        date(2010, 1, 1),
-        (34, 4, 3, 3),
-        (("hoved", 0.4), ("syd", 0.3), ("midt", 0.3)),
-        "Welfare and health technology firms, hospitals and municipalities testing new "
-        "solutions together; a national innovation network.",
-        sizes="mixed",
-        cvr="29543909",
-        functions=_BB,
-        tasks=(DemoTask("health_welfare"),),
-    ),
-    DemoCluster(
-        "ls-oeresund",
-        "Øresund Life Science Klynge (demo)",
-        "cluster",
-        "world_class",
-        "0101",
-        ("life_science",),
-        date(2002, 6, 1),
-        (60, 6, 4, 4),
-        (("hoved", 0.75), ("sjael", 0.15), ("syd", 0.1)),
-        "Pharma, biotech and medtech around the capital; international investment promotion.",
-        sizes="large",
-        label=("gold", 300),
-        tasks=(
-            DemoTask("health_welfare"),
-            DemoTask("international_knowledge"),
-            DemoTask("branding_investment"),
-        ),
-    ),
-    DemoCluster(
-        "fintech-kbh",
-        "København Fintech Forum (demo)",
-        "cluster",
-        "national",
-        "0101",
-        ("finance", "digital"),
-        date(2015, 9, 1),
-        (30, 2, 2, 1),
-        (("hoved", 0.8), ("midt", 0.1), ("syd", 0.1)),
-        "Fintech start-ups, banks and insurers sharing a sandbox and a talent programme.",
-        sizes="mixed",
-    ),
-    DemoCluster(
-        "cleantech-nordsj",
-        "Nordsjællands Cleantech (demo)",
-        "network",
-        "emerging",
-        "0219",
-        ("energy", "water_environment"),
-        date(2018, 6, 1),
-        (8, 1, 0, 1),
-        (("hoved", 1.0),),
-        "Small clean-tech firms in North Zealand.",
-        served=("0219", "0217", "0270"),
-        obligations=False,
-    ),
-    DemoCluster(
-        "vand-oeresund",
-        "Vandklyngen Øresund (demo)",
-        "cluster",
-        "national",
-        "0173",
-        ("water_environment",),
-        date(2008, 4, 1),
-        (32, 3, 2, 4),
-        (("hoved", 0.6), ("sjael", 0.25), ("midt", 0.15)),
-        "Water technology, utilities and consultancies; climate adaptation in cities.",
-        sizes="mixed",
-        tasks=(DemoTask("climate"), DemoTask("environment")),
-    ),
-    DemoCluster(
-        "vand-lyngby",
-        "Lyngby Vandnetværk (demo)",
-        "network",
-        "emerging",
-        "0173",
-        ("water_environment",),
-        date(2012, 3, 1),
-        (5, 1, 0, 1),
-        (("hoved", 1.0),),
-        "A local water network; merged into Vandklyngen Øresund (demo).",
-        obligations=False,
-    ),
-    DemoCluster(
-        "blaa-danmark",
-        "Blå Danmark Klynge (demo)",
-        "cluster",
-        "world_class",
-        "0101",
-        ("maritime", "transport"),
-        date(2004, 1, 1),
-        (50, 4, 4, 2),
-        (("hoved", 0.35), ("syd", 0.3), ("nord", 0.2), ("midt", 0.15)),
-        "Shipping companies, equipment makers and maritime services from every part of the "
-        "country.",
-        sizes="large",
-        functions=_BB,
-        tasks=(DemoTask("transport"),),
-    ),
-    DemoCluster(
-        "space-forsvar",
-        "Rum og Forsvar Danmark (demo)",
-        "innovation_network",
-        "national",
-        "0151",
-        ("space_defence", "digital"),
-        date(2016, 2, 1),
-        (20, 3, 1, 1),
-        # 12 of 25 in Hovedstaden's area: 48 %, just under the 50 % threshold.
-        (("hoved", 0.48), ("midt", 0.32), ("nord", 0.2)),
-        "Satellite, radar and defence-electronics firms with the technical universities.",
-        sizes="mixed",
-        functions=_BB,
-    ),
-    # --- Sjælland ---
-    DemoCluster(
-        "biosymbiose-kalundborg",
-        "Biosymbiose Kalundborg (demo)",
-        "cluster",
-        "national",
-        "0326",
-        ("food_bio", "energy", "water_environment"),
-        date(2011, 5, 1),
-        (28, 2, 2, 3),
-        (("sjael", 0.65), ("hoved", 0.2), ("syd", 0.15)),
-        "Industrial symbiosis: process industry sharing water, energy and by-products.",
-        sizes="large",
-        tasks=(DemoTask("climate"), DemoTask("environment")),
-    ),
-    DemoCluster(
-        "femern-logistik",
-        "Femern Logistik Netværk (demo)",
-        "network",
-        "emerging",
-        "0376",
-        ("transport",),
-        date(2017, 1, 1),
-        (9, 0, 1, 3),
-        (("sjael", 0.9), ("syd", 0.1)),
-        "Logistics firms and municipalities preparing for the Fehmarn Belt link.",
-        served=("0376", "0360", "0390"),
-        functions=_RE,
-    ),
-    DemoCluster(
-        "kreativ-roskilde",
-        "Roskilde Kreative Erhverv (demo)",
-        "network",
-        "emerging",
-        "0265",
-        ("creative", "tourism"),
-        date(2020, 8, 1),
-        (6, 0, 0, 0),
-        (("sjael", 1.0),),
-        "A handful of festival and event firms; the profile is still being filled in.",
-        sizes="unknown",
-        functions=_RE,
-        obligations=False,
-    ),
-    DemoCluster(
-        "produktion-naestved",
-        "Næstved Produktionsnetværk (demo)",
-        "network",
-        "emerging",
-        "0370",
-        ("production",),
-        date(2013, 10, 1),
-        (15, 0, 1, 2),
-        (("sjael", 0.85), ("hoved", 0.15)),
-        "Metal and plastics subcontractors in South Zealand.",
-        served=("0370", "0340", "0329"),
-    ),
-    # --- Bornholm ---
-    DemoCluster(
-        "bornholm-mad",
-        "Bornholmsk Mad og Oplevelser (demo)",
-        "network",
-        "emerging",
-        "0400",
-        ("food_bio", "tourism"),
-        date(2012, 5, 1),
-        (13, 1, 1, 2),
-        (("bornholm", 0.9), ("sjael", 0.1)),
-        "Island food producers, smokehouses and restaurants with a shared brand.",
-        tasks=(DemoTask("food"),),
-    ),
-    DemoCluster(
-        "bornholm-energi",
-        "Bornholms Energiø-netværk (demo)",
-        "network",
-        "emerging",
-        "0400",
-        ("energy",),
-        date(2019, 4, 1),
-        (6, 1, 1, 1),
-        (("bornholm", 1.0),),
-        "Local firms preparing for the energy island; a small secretariat.",
-        tasks=(
-            DemoTask(
-                "energy",
-                resources_without_crowding_out=False,
-                note="The secretariat has 1.5 full-time staff; the task would take them "
-                "from matchmaking.",
-            ),
-        ),
-    ),
-)
-
-
 # --- what happens after registration ------------------------------------------------------
 
 
@@ -709,24 +248,6 @@ class DemoLeagueChange:
     reason: str
 
 
-LEAGUE_CHANGES: tuple[DemoLeagueChange, ...] = (
-    DemoLeagueChange(
-        "groen-energi",
-        "world_class",
-        "fivu-rti",
-        "Gold label, international benchmark in the top ten of European energy clusters and "
-        "a national role in the 2014–2017 innovation network programme.",
-    ),
-    DemoLeagueChange(
-        "tekstil-herning",
-        "emerging",
-        "vaekstforum-midtjylland",
-        "After the 2013 reorganisation the network serves mainly firms around Herning and "
-        "Ikast; it is supported as a regional, emerging network.",
-    ),
-)
-
-
 @dataclass(frozen=True)
 class DemoOverride:
     key: str
@@ -736,33 +257,11 @@ class DemoOverride:
     reason: str
 
 
-OVERRIDES: tuple[DemoOverride, ...] = (
-    DemoOverride(
-        "offshore-esbjerg",
-        ("vaekstforum-syddanmark", "fivu-rti"),
-        ("kommune-0561",),
-        "vaekstforum-syddanmark",
-        "Vækstforum Syddanmark and FIVU/RTI agreed to share the base funding equally for "
-        "2014–2017, because the cluster's offshore test facilities serve firms from the whole "
-        "country; Esbjerg Kommune provides the premises.",
-    ),
-)
-
-
 @dataclass(frozen=True)
 class DemoMerger:
     key: str
     into: str
     reason: str
-
-
-MERGERS: tuple[DemoMerger, ...] = (
-    DemoMerger(
-        "vand-lyngby",
-        "vand-oeresund",
-        "The members voted to join Vandklyngen Øresund (demo); a merger as §4.4 recommends.",
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -774,10 +273,61 @@ class DemoSeat:
     taken: bool | None  # None: not answered yet
 
 
-SEATS: tuple[DemoSeat, ...] = (
-    DemoSeat("sundtek", "ministeriet-erhverv-vaekst", "steering", date(2014, 1, 15), True),
-    DemoSeat("sundtek", "ministeriet-miljoe", "follow_up", date(2014, 1, 15), None),
+# --- the tables (data/demo_clusters.json, data/demo_events.json) -------------------------
+
+#: The demo clusters, grouped by home region. Keys that begin with "//" are comments; a
+#: cluster's fields left out take ``DemoCluster``'s defaults.
+CLUSTERS_FILE = Path(__file__).resolve().parent / "data" / "demo_clusters.json"
+#: Their league changes, overrides, mergers and ministry seats, by cluster key.
+EVENTS_FILE = Path(__file__).resolve().parent / "data" / "demo_events.json"
+
+
+def _uncommented(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if not k.startswith("//")}
+
+
+def _cluster(item: dict[str, Any]) -> DemoCluster:
+    d = _uncommented(item)
+    for name in ("fields", "members", "served", "functions"):
+        if name in d:
+            d[name] = tuple(d[name])
+    d["founded_on"] = date.fromisoformat(d["founded_on"])
+    d["spread"] = tuple((area, share) for area, share in d["spread"])
+    if d.get("label") is not None:
+        level, days = d["label"]
+        d["label"] = (level, days)
+    d["tasks"] = tuple(DemoTask(**_uncommented(t)) for t in d.get("tasks", ()))
+    return DemoCluster(**d)
+
+
+def _override(item: dict[str, Any]) -> DemoOverride:
+    d = _uncommented(item)
+    return DemoOverride(**{**d, "primary": tuple(d["primary"]), "also": tuple(d["also"])})
+
+
+def _seat(item: dict[str, Any]) -> DemoSeat:
+    d = _uncommented(item)
+    return DemoSeat(**{**d, "offered_on": date.fromisoformat(d["offered_on"])})
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+_CLUSTERS = _read(CLUSTERS_FILE)
+_EVENTS = _read(EVENTS_FILE)
+
+#: 31 clusters, from Nordjylland to Bornholm (the file groups them by home region).
+DEMO_CLUSTERS: tuple[DemoCluster, ...] = tuple(
+    _cluster(c) for region in _CLUSTERS["clusters_by_region"].values() for c in region
 )
+LEAGUE_CHANGES: tuple[DemoLeagueChange, ...] = tuple(
+    DemoLeagueChange(**_uncommented(c)) for c in _EVENTS["league_changes"]
+)
+OVERRIDES: tuple[DemoOverride, ...] = tuple(_override(o) for o in _EVENTS["overrides"])
+MERGERS: tuple[DemoMerger, ...] = tuple(DemoMerger(**_uncommented(m)) for m in _EVENTS["mergers"])
+SEATS: tuple[DemoSeat, ...] = tuple(_seat(s) for s in _EVENTS["seats"])
 
 
 # --- members -------------------------------------------------------------------------------

@@ -1,3 +1,8 @@
+"""The registry's settings (``REGISTRY_*``); the rule configuration built from them is in
+``config.py``."""
+
+from __future__ import annotations
+
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.models import SigningKey
-from shared.events.envelope import utcnow
+from shared.clock import utcnow
 
 
 @dataclass
@@ -50,7 +49,7 @@ class Signer:
         scopes: list[str],
         lifetime: int,
     ) -> str:
-        now = int(time.time())
+        now = int(utcnow().timestamp())
         claims = {
             "iss": self.issuer,
             "aud": self.audience,

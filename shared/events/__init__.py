@@ -1,15 +1,3 @@
-"""Events: envelope, catalog, outbox, relay, inbox and consumers."""
-
-from shared.events import contracts as contracts
-from shared.events.catalog import CATALOG, EventSpec, asyncapi_document, declare, spec_for
-from shared.events.envelope import CloudEvent
-
-__all__ = [
-    "CATALOG",
-    "CloudEvent",
-    "EventSpec",
-    "asyncapi_document",
-    "contracts",
-    "declare",
-    "spec_for",
-]
+"""Events: envelope (``envelope``), payload contracts (``contracts``) and their catalog
+(``catalog``), outbox and relay (``outbox``), inbox and consumers (``bus``). Import the module
+you need directly."""

@@ -22,8 +22,10 @@ from nats.js.errors import BadRequestError, NotFoundError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.events.catalog import spec_for, stream_name
-from shared.events.envelope import CloudEvent, utcnow
+from shared.clock import utcnow
+from shared.events.catalog import spec_for
+from shared.events.envelope import CloudEvent
+from shared.events.spec import stream_name
 from shared.events.tables import MessagingTables
 from shared.events.tasks import cancel_and_wait
 

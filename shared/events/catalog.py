@@ -1,50 +1,15 @@
-"""The catalog: every event type is declared here once, with its payload model.
-
-An event type's name is its NATS subject (``<service>.<entity>.<verb>``) and its CloudEvents
-``type``. Payloads carry ids and facts only, never personal data. They evolve by adding
-optional fields; a breaking change is a new type.
-"""
+"""The catalog: every event type of the suite, collected from the payload models declared in
+``shared.events.contracts`` — one place to look a type up, and the AsyncAPI document made
+from it."""
 
 from __future__ import annotations
 
-import builtins
-from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
+from shared.events import contracts
+from shared.events.spec import EventSpec, catalog_of, stream_name
 
-SERVICES = ("registry", "funding", "referrals", "evaluation", "gateway")
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    type: str
-    payload: builtins.type[BaseModel]
-    summary: str
-    #: Addressed events go to one organisation (``recipient``); others are public.
-    addressed: bool = False
-
-    @property
-    def producer(self) -> str:
-        return self.type.split(".", 1)[0]
-
-
-CATALOG: dict[str, EventSpec] = {}
-
-
-def declare(type_: str, summary: str, *, addressed: bool = False):
-    """Class decorator: register ``cls`` as the payload of event type ``type_``."""
-    parts = type_.split(".")
-    if len(parts) != 3 or parts[0] not in SERVICES:
-        raise ValueError(f"event type must be <service>.<entity>.<verb>: {type_}")
-
-    def wrap(cls: type[BaseModel]) -> type[BaseModel]:
-        if type_ in CATALOG:
-            raise ValueError(f"event type declared twice: {type_}")
-        CATALOG[type_] = EventSpec(type_, cls, summary, addressed)
-        return cls
-
-    return wrap
+CATALOG: dict[str, EventSpec] = catalog_of(vars(contracts).values())
 
 
 def spec_for(type_: str) -> EventSpec:
@@ -54,11 +19,6 @@ def spec_for(type_: str) -> EventSpec:
         raise KeyError(f"event type not in the catalog: {type_}") from None
 
 
-def stream_name(service: str) -> str:
-    """One JetStream stream per producing service: ``REGISTRY`` holds ``registry.>``."""
-    return service.upper()
-
-
 def asyncapi_document(
     service: str | None = None, *, title: str = "Klyngeforum events"
 ) -> dict[str, Any]:
@@ -66,8 +26,6 @@ def asyncapi_document(
 
     With ``service`` given, only that service's events are included (what it sends).
     """
-    from shared.events import contracts  # noqa: F401  (fills CATALOG)
-
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}

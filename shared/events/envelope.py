@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.clock import as_utc, utcnow
+
 
 def new_event_id() -> str:
     return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(when: datetime) -> datetime:
-    """A stored time as an aware UTC datetime (SQLite hands back naive ones; all are UTC)."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def is_newer(event_time: datetime, stored: datetime | None) -> bool:

@@ -22,8 +22,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from shared.clock import utcnow
 from shared.events.catalog import spec_for
-from shared.events.envelope import CloudEvent, utcnow
+from shared.events.envelope import CloudEvent
 from shared.events.tables import MessagingTables
 from shared.events.tasks import cancel_and_wait
 

@@ -140,7 +140,9 @@ async def test_grant_schedules_evaluations_and_counts_as_public_funding(suite: S
         ("mid_term", "2024-12-30"),
     ]
 
-    # The money per calendar year, pro rata by days: 184 of 365 days fall in 2024.
+    # The money per calendar year, pro rata by days (shared.money, the split funding's
+    # timelines and the dashboard use too): 184 of 365 days fall in 2024 — 504,109.59 kr.,
+    # to the nearest krone.
     async def funded() -> dict[tuple[int, str], float]:
         return await values_of(suite, cid, "derived")
 
@@ -149,8 +151,8 @@ async def test_grant_schedules_evaluations_and_counts_as_public_funding(suite: S
 
     await eventually(both_grants)
     assert await funded() == {
-        (2024, "public_base_funding"): 504_109,
-        (2025, "public_base_funding"): 495_891,
+        (2024, "public_base_funding"): 504_110,
+        (2025, "public_base_funding"): 495_890,
         (2025, "public_project_funding"): 400_000,
     }
 
@@ -167,7 +169,7 @@ async def test_grant_schedules_evaluations_and_counts_as_public_funding(suite: S
         return final.due_on == date(2025, 12, 31) and mid.due_on == date(2025, 4, 1)
 
     await eventually(moved)
-    assert (await funded())[(2024, "public_base_funding")] == 335_154
+    assert (await funded())[(2024, "public_base_funding")] == 335_155  # 184/549 of 1 M: 335,154.83
 
     # Terminated on 2024-10-01: money up to that day only (93 of the 549 planned days); the
     # mid-term not yet due is cancelled, the final falls due on the termination day.
@@ -184,7 +186,7 @@ async def test_grant_schedules_evaluations_and_counts_as_public_funding(suite: S
 
     await eventually(cancelled)
     assert await funded() == {
-        (2024, "public_base_funding"): 169_398,
+        (2024, "public_base_funding"): 169_399,  # 93/549 of 1 M: 169,398.91
         (2025, "public_project_funding"): 400_000,  # no base money in 2025: missing, not 0
     }
     [cancel] = await outbox(suite, "evaluation.evaluation.cancelled")
@@ -204,7 +206,7 @@ async def test_grant_schedules_evaluations_and_counts_as_public_funding(suite: S
     [stored] = await db_rows(suite, select(EvalGrant).where(EvalGrant.id == grant["id"]))
     assert stored.status == "terminated" and stored.terminated_on == date(2024, 10, 1)
     assert len(await evaluations()) == 2
-    assert (await funded())[(2024, "public_base_funding")] == 169_398
+    assert (await funded())[(2024, "public_base_funding")] == 169_399
 
 
 async def _referrals_know(suite: Suite, organisation_id: str) -> None:

@@ -1,19 +1,14 @@
-"""§4.1: the indicator catalogue, the validation of a reported year, grant money per year."""
+"""§4.1: the indicator catalogue, the validation of a reported year."""
 
 from __future__ import annotations
 
 import math
-from datetime import date
-
-import pytest
 
 from services.evaluation.rules.indicators import (
     FUNCTIONS,
     FUNDING_INDICATOR_BY_GRANT_KIND,
     INDICATORS,
     INDICATORS_BY_CODE,
-    grant_amount_in_year,
-    grant_years,
     indicators_of,
     validate_report,
 )
@@ -151,32 +146,3 @@ def test_cross_checks_wait_for_clean_values() -> None:
     assert kinds({"dedicated_firms": -5}, derived={"participating_firms": -10}) == [
         ("negative_value", "dedicated_firms")
     ]
-
-
-# --- grant money per calendar year ----------------------------------------------------------
-
-
-def test_grant_spread_pro_rata_by_days() -> None:
-    # 2024-07-01..2025-06-30 = 365 days; 184 of them in 2024 (Jul 31+Aug 31+Sep 30+Oct 31+
-    # Nov 30+Dec 31). 2024: floor(1,000,000 × 184 / 365) = floor(504,109.589) = 504,109;
-    # 2025: 1,000,000 − 504,109 = 495,891.
-    start, end = date(2024, 7, 1), date(2025, 6, 30)
-    assert grant_amount_in_year(1_000_000, start, end, 2024) == 504_109
-    assert grant_amount_in_year(1_000_000, start, end, 2025) == 495_891
-    assert grant_amount_in_year(1_000_000, start, end, 2023) == 0
-    assert grant_amount_in_year(1_000_000, start, end, 2026) == 0
-    assert list(grant_years(start, end)) == [2024, 2025]
-
-
-def test_grant_years_always_add_up_to_the_amount() -> None:
-    start, end = date(2023, 3, 17), date(2027, 2, 2)
-    for amount in (1, 7, 999_999, 12_345_678):
-        total = sum(grant_amount_in_year(amount, start, end, y) for y in grant_years(start, end))
-        assert total == amount
-
-
-def test_a_one_day_grant_and_a_backwards_grant() -> None:
-    d = date(2025, 5, 5)
-    assert grant_amount_in_year(500, d, d, 2025) == 500
-    with pytest.raises(ValueError):
-        grant_amount_in_year(500, d, date(2025, 5, 4), 2025)

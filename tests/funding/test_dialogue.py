@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import nats
 
+from shared.clock import today_of
 from tests.conftest import Suite, eventually
 from tests.funding.helpers import (
     API,
@@ -47,7 +48,9 @@ async def test_strategic_national_call_consults_six_forums_and_kl_and_opens_afte
 ) -> None:
     cluster = await register_cluster(suite)
     fivu = await suite.auth("fivu-rti")
-    call = await plan_call(suite, dialogue_deadline=str(date.today() + timedelta(days=30)))
+    call = await plan_call(
+        suite, dialogue_deadline=str(today_of(suite.apps["funding"]) + timedelta(days=30))
+    )
     assert call["state"] == "in_dialogue" and call["scope"] == "national"
     assert call["dialogue"]["parties"] == PARTIES
 

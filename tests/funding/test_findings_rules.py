@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.funding import findings as f
-from services.funding.findings import AgreementView, ClusterView, Config, FlagView, GrantView
+from services.funding.config import CoordinationConfig as Config
+from services.funding.rules import coordination as f
+from services.funding.rules.coordination import AgreementView, ClusterView, FlagView, GrantView
 
 MIDT = "vaekstforum-midtjylland"
 SYD = "vaekstforum-syddanmark"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shared.events.catalog import CATALOG, SERVICES
+from shared.events.catalog import CATALOG
+from shared.events.spec import SERVICES
 from tests.conftest import Suite
 from tests.gateway.page_helpers import assert_self_contained
 

@@ -1,10 +1,10 @@
-"""Event type patterns (services.gateway.patterns): the grammar, matching and validation."""
+"""Event type patterns (services.gateway.rules.patterns): the grammar, matching and validation."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.gateway.patterns import (
+from services.gateway.rules.patterns import (
     MAX_PATTERNS,
     expand,
     matches,

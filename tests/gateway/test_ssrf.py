@@ -6,7 +6,8 @@ import ipaddress
 
 import pytest
 
-from services.gateway import ssrf
+from services.gateway.rules import ssrf
+from services.gateway.service import url_guard
 
 PUBLIC = ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "2002:5db8:d822::1"]
 #: (address, reason fragment): refused whatever allow_private says.
@@ -104,13 +105,13 @@ def test_parse_reads_scheme_host_and_default_ports() -> None:
 async def test_check_url_resolves_names_and_checks_every_address() -> None:
     # "localhost" resolves (from /etc/hosts) to loopback: refused unless allowed
     with pytest.raises(ssrf.UnsafeUrl, match="is a loopback address"):
-        await ssrf.check_url("http://localhost:9/hook", allow_private=False)
-    _target, addresses = await ssrf.check_url("http://localhost:9/hook", allow_private=True)
+        await url_guard.check_url("http://localhost:9/hook", allow_private=False)
+    _target, addresses = await url_guard.check_url("http://localhost:9/hook", allow_private=True)
     assert addresses and all(a.is_loopback for a in addresses)
     # a literal is judged as it is, with no lookup
     with pytest.raises(ssrf.UnsafeUrl, match=r"169\.254\.169\.254 is the cloud metadata address"):
-        await ssrf.check_url("http://169.254.169.254/latest/meta-data/", allow_private=True)
-    target, addresses = await ssrf.check_url("https://93.184.216.34/h", allow_private=False)
+        await url_guard.check_url("http://169.254.169.254/latest/meta-data/", allow_private=True)
+    target, addresses = await url_guard.check_url("https://93.184.216.34/h", allow_private=False)
     assert addresses == [ipaddress.ip_address("93.184.216.34")] and target.port == 443
     # one bad address among good ones is enough to refuse
     with pytest.raises(ssrf.UnsafeUrl, match=r"10\.0\.0\.1"):
@@ -122,7 +123,7 @@ async def test_check_url_resolves_names_and_checks_every_address() -> None:
 
 async def test_a_name_that_does_not_resolve_is_refused() -> None:
     with pytest.raises(ssrf.UnsafeUrl, match="cannot be resolved"):
-        await ssrf.check_url("https://no-such-host.invalid/hook", allow_private=False)
+        await url_guard.check_url("https://no-such-host.invalid/hook", allow_private=False)
 
 
 def test_pinned_connects_to_the_checked_address_and_keeps_the_host() -> None:

@@ -19,14 +19,11 @@ from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.gateway.models import LoggedEvent
-from services.gateway.service.dispatch import (
-    Dispatcher,
-    backoff_seconds,
-    post_signed,
-    retry_after_seconds,
-    signature_headers,
-    visible_to,
-)
+from services.gateway.rules.retries import backoff_seconds, retry_after_seconds
+from services.gateway.rules.signing import signature_headers
+from services.gateway.rules.visibility import visible_to
+from services.gateway.service.delivery import post_signed
+from services.gateway.service.dispatch import Dispatcher
 from services.gateway.settings import GatewaySettings
 from shared.events.tasks import cancel_and_wait
 from tests.conftest import Suite, eventually

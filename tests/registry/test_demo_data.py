@@ -19,7 +19,7 @@ from services.registry.demo_data import (
     demo_members,
 )
 from services.registry.models import messaging
-from services.registry.service import register_organisation
+from services.registry.service.organisations import register_organisation
 from shared.reference import normalise_cvr, region_of_municipality
 from shared.reference.fields import FIELDS
 from tests.conftest import Suite

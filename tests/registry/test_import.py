@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import manage
+from services.registry.config import RuleConfig
 from services.registry.generate import cvr_numbers, generate
 from services.registry.importer import ImportRejected, Progress, import_into
 from services.registry.models import (
@@ -32,7 +33,8 @@ from services.registry.models import (
     Organisation,
     messaging,
 )
-from services.registry.service.clusters import RuleConfig, cluster_facts, responsibility_state
+from services.registry.service.cluster_loading import cluster_facts
+from services.registry.service.responsibility import responsibility_state
 from services.suite import migrations_dir
 from shared.db import make_engine, make_session_factory
 from shared.events import contracts as ev

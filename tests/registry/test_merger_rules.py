@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.registry.rules import ClusterSketch, MergerRule, merger_suggestions
+from services.registry.rules.mergers import ClusterSketch, MergerRule, merger_suggestions
 
 MIDT, HOVED, SYD = "1082", "1084", "1083"
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from services.registry.rules import (
+from services.registry.rules.profile import (
     MemberFacts,
     ProfileThresholds,
     member_profile,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.registry import rules
-from services.registry.rules import (
+from services.registry.rules import responsibility as rules
+from services.registry.rules.responsibility import (
     FIVU_RTI_ID,
     CentreOfGravity,
     CentreOfGravityRule,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from services.registry import rules
-from shared.auth import SCOPES_BY_KIND
+from services.registry.rules import scopes as rules
+from shared.kinds import SCOPES_BY_KIND
 
 
 def test_default_scopes_are_the_kinds_bound() -> None:

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from services.registry.models import Organisation
+from shared.clock import utcnow
 from shared.events.contracts import OrganisationRegistered
-from shared.events.envelope import CloudEvent, utcnow
+from shared.events.envelope import CloudEvent
 from shared.events.outbox import record_event
 from tests.conftest import Suite, eventually
 from tests.streams import caught_up, jetstream, message_ids

@@ -10,10 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from services.evaluation.api.common import PREFIX, Cursor, Session, Today
+from services.evaluation.api.common import PREFIX, Cursor, Session
+from services.evaluation.config import AccountConfig
 from services.evaluation.schemas.accounts import AccountView, AccountYears
+from services.evaluation.service import account_publish
 from services.evaluation.service import accounts as service
+from services.evaluation.service.account_csv import account_csv_rows
 from shared.auth import Principal, require_scope
+from shared.dependencies import Today
 
 router = APIRouter(prefix=PREFIX, tags=["accounts"])
 Funder = Annotated[Principal, Depends(require_scope("evaluation:write"))]
@@ -26,11 +30,11 @@ AccountLimit = Annotated[
 ]
 
 
-def account_config(request: Request) -> service.AccountConfig:
-    return service.AccountConfig.from_settings(request.app.state.settings)
+def account_config(request: Request) -> AccountConfig:
+    return AccountConfig.from_settings(request.app.state.settings)
 
 
-Config = Annotated[service.AccountConfig, Depends(account_config)]
+Config = Annotated[AccountConfig, Depends(account_config)]
 
 
 @router.get(
@@ -55,7 +59,7 @@ async def account_csv(
     change_relative. A missing value is an empty cell, never 0."""
     view = await service.account_view(session, year, today, config=config, league=league)
     return StreamingResponse(
-        service.account_csv_rows(view),
+        account_csv_rows(view),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="account-{year}-{view.state}.csv"'},
     )
@@ -101,5 +105,5 @@ async def publish_account(
     records `evaluation.account.published`, and runs the §4.3 flag rule over the published
     accounts (`evaluation.cluster.flagged`), all in one transaction. A second publication: 409
     `already-published`."""
-    view = await service.publish_account(session, year, principal, today, config)
+    view = await account_publish.publish_account(session, year, principal, today, config)
     return JSONResponse(view.model_dump(mode="json"))

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.evaluation.api.common import PREFIX, Cursor, IfMatch, Limit, Session, Today
+from services.evaluation.api.common import PREFIX, Cursor, IfMatch, Limit, Session
 from services.evaluation.models import Evaluation
 from services.evaluation.schemas.evaluations import (
     EvaluationComplete,
@@ -22,6 +22,7 @@ from services.evaluation.schemas.evaluations import (
 from services.evaluation.service import evaluations as service
 from services.evaluation.service import sweeps
 from shared.auth import Principal, require_scope
+from shared.dependencies import Today
 from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, Page
 

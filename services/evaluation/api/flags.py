@@ -10,16 +10,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from services.evaluation.api.common import PREFIX, Cursor, Limit, Session
-from services.evaluation.models import Flag, idempotency_keys
+from services.evaluation.models import idempotency_keys
 from services.evaluation.schemas.flags import FlagOut, RelevanceIn, RelevanceMarkOut
 from services.evaluation.service import flags as service
 from shared import idempotency
 from shared.auth import Principal, require_scope
 from shared.pagination import DEFAULT_LIMIT, Page
-from shared.queries import page
 
 router = APIRouter(prefix=PREFIX, tags=["flags"])
 Funder = Annotated[Principal, Depends(require_scope("evaluation:write"))]
@@ -39,12 +37,9 @@ async def list_flags(
 ) -> Page[FlagOut]:
     """Oldest first; filter by `cluster` and by the account `year` a performance flag rests on
     (relevance flags have no year)."""
-    stmt = select(Flag)
-    if cluster:
-        stmt = stmt.where(Flag.cluster_id == cluster)
-    if year is not None:
-        stmt = stmt.where(Flag.account_year == year)
-    rows, nxt = await page(session, stmt, Flag.id, cursor, limit)
+    rows, nxt = await service.list_flags(
+        session, cluster=cluster, year=year, cursor=cursor, limit=limit
+    )
     return Page[FlagOut](items=[service.flag_out(f) for f in rows], next_cursor=nxt)
 
 

@@ -7,11 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.evaluation.api.common import PREFIX, Cursor, Limit, Session, Today
+from services.evaluation.api.common import PREFIX, Cursor, Limit, Session
 from services.evaluation.schemas.evaluations import LabelOut, LabelSweepRun
 from services.evaluation.service import labels as service
 from services.evaluation.service import sweeps
 from shared.auth import Principal, require_scope
+from shared.dependencies import Today
 from shared.pagination import DEFAULT_LIMIT, Page
 
 router = APIRouter(prefix=PREFIX)

@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from services.evaluation.api.common import PREFIX, Session, Today
+from services.evaluation.api.common import PREFIX, Session
+from services.evaluation.config import AccountConfig
 from services.evaluation.report_html import render_account_report
-from services.evaluation.service.accounts import AccountConfig
+from services.evaluation.service.account_report import account_report as load_report
+from shared.dependencies import Today
 
 router = APIRouter(prefix=PREFIX, tags=["accounts"])
 
@@ -43,12 +45,7 @@ async def account_report(
     indicator medians over time, a table of clusters with composites and coverage (missing
     shown as –, never 0), and the documented formula. Self-contained: inline CSS and SVG, no
     JavaScript."""
-    html = await render_account_report(
-        session,
-        year,
-        today,
-        AccountConfig.from_settings(request.app.state.settings),
-        lang,
-        base_path=request.scope.get("root_path", ""),
-    )
+    config = AccountConfig.from_settings(request.app.state.settings)
+    report = await load_report(session, year, today, config)
+    html = render_account_report(report, today, lang, base_path=request.scope.get("root_path", ""))
     return HTMLResponse(html, headers=SECURITY_HEADERS | {"Content-Language": lang})

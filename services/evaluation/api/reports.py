@@ -11,10 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from services.evaluation.api.common import PREFIX, Cursor, IfMatch, Limit, Session, Today
+from services.evaluation.api.common import PREFIX, Cursor, IfMatch, Limit, Session
 from services.evaluation.schemas.reports import ReportIn, ReportOut, ReportYear
 from services.evaluation.service import reports as service
 from shared.auth import Principal, require_scope
+from shared.dependencies import Today
 from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 

@@ -19,6 +19,7 @@ from services.evaluation.schemas.strongholds import (
     StrongholdsOut,
 )
 from services.evaluation.service import strongholds as service
+from services.evaluation.service.employment_csv import MAX_BYTES
 from shared.auth import Principal, current_principal
 from shared.errors import Problem
 from shared.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
@@ -65,16 +66,16 @@ _UPLOAD_BODY = {
 async def _file_bytes(request: Request) -> bytes:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > service.MAX_BYTES + 100_000:
-        raise Problem(413, "file-too-large", f"The file is over {service.MAX_BYTES:,} bytes.")
+    if declared.isdigit() and int(declared) > MAX_BYTES + 100_000:
+        raise Problem(413, "file-too-large", f"The file is over {MAX_BYTES:,} bytes.")
     if media in ("text/csv", "text/plain", "application/csv"):
         return await request.body()
     if media == "multipart/form-data":
-        form = await request.form(max_files=1, max_fields=10, max_part_size=service.MAX_BYTES)
+        form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_BYTES)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise Problem(422, "invalid-file", "Send the CSV file in the form field 'file'.")
-        return await upload.read(service.MAX_BYTES + 1)
+        return await upload.read(MAX_BYTES + 1)
     raise Problem(
         415,
         "unsupported-media-type",
@@ -108,8 +109,7 @@ async def upload_employment(
     section letter links to the fields it feeds; a `TOTAL` row gives a region's all-sector
     employment."""
     data = await _file_bytes(request)
-    rows = service.parse_employment_csv(data, default_source=source or "")
-    return await service.store_employment(session, rows)
+    return await service.upload_employment(session, data, default_source=source or "")
 
 
 @router.get("/employment", tags=["strongholds"], response_model=Page[EmploymentOut])

@@ -19,16 +19,15 @@ cluster organisation (``validate_report`` refuses them); the rest are **reported
   ``knowledge_institutions``;
 - funding grants (kind ``base`` / ``project``) → ``public_base_funding`` /
   ``public_project_funding``, spread over the grant's years pro rata by days
-  (``grant_amount_in_year``);
+  (``shared.money.amount_in_year``);
 - referrals completed → ``referrals_received`` / ``referrals_given``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Literal
 
 Unit = Literal["count", "dkk", "share"]
@@ -316,36 +315,3 @@ def _value_problem(ind: Indicator, value: object) -> ReportError | None:
 
 def _num(value: float | int) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
-
-
-# --- derivation: a grant's money per calendar year --------------------------------------------
-
-
-def grant_amount_in_year(
-    amount_dkk: int, starts_on: date, ends_on: date, year: int, *, until: date | None = None
-) -> int:
-    """The part of a grant that falls in ``year``, pro rata by days (both end dates included).
-
-    Rounded by flooring the *cumulative* share at each year end, so the years of a grant add up
-    to exactly ``amount_dkk``: 1,000,000 over 2024-07-01..2025-06-30 (365 days, 184 in 2024)
-    gives 504,109 in 2024 and 495,891 in 2025.
-
-    ``until``: a grant terminated early counts up to and including that day, still at the
-    daily rate of its planned period (as funding's timeline does); nothing after it.
-    """
-    if ends_on < starts_on:
-        raise ValueError("a grant cannot end before it starts")
-    total = (ends_on - starts_on).days + 1
-    stop = ends_on if until is None else min(ends_on, until)
-
-    def through(y: int) -> int:  # money allotted up to the end of year y
-        last = min(stop, date(y, 12, 31))
-        days = max(0, (last - starts_on).days + 1)
-        return amount_dkk * days // total
-
-    return through(year) - through(year - 1)
-
-
-def grant_years(starts_on: date, ends_on: date) -> Iterator[int]:
-    """The calendar years a grant touches."""
-    return iter(range(starts_on.year, ends_on.year + 1))

@@ -9,10 +9,10 @@ Public entry points (the JSON and CSV endpoints and the HTML report use the same
   ``indicator_values`` (reported and derived; the member indicators of a year without a
   registry event resolved from the latest earlier snapshot, ``service.derived``). Optional
   ``league`` filter and a keyset page (``cursor``, ``limit``); without ``limit`` every cluster.
-- :func:`publish_account` — FIVU/RTI freezes the year: the whole view is stored as the
-  account's ``snapshot``, ``evaluation.account.published`` is recorded and the §4.3 flag rule
-  runs over the published accounts (``service.flags``), all in the caller's transaction.
-- :func:`account_years` and :func:`account_csv_rows`.
+- :func:`account_years` and :func:`is_published`.
+
+Publishing (FIVU/RTI freezes the year, the §4.3 flag rule runs) is ``service.account_publish``;
+the CSV lines are ``service.account_csv``.
 
 A published account never changes: reports for its year are refused (409) and later events
 still update ``indicator_values`` but the account is read from the snapshot. The league of a
@@ -21,18 +21,14 @@ cluster is its league when the account is computed (frozen at publication).
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import date
 
-from sqlalchemy import distinct, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.evaluation.models import Account, EvalCluster, IndicatorValue, messaging
+from services.evaluation.config import AccountConfig
+from services.evaluation.models import Account, EvalCluster, IndicatorValue
 from services.evaluation.rules import account as rules
 from services.evaluation.rules.indicators import FUNCTIONS, INDICATORS, Indicator
 from services.evaluation.schemas.accounts import (
@@ -47,41 +43,19 @@ from services.evaluation.schemas.accounts import (
     LeagueOut,
 )
 from services.evaluation.service.derived import MEMBER_CODES, member_fallback
-from shared.auth import Principal
+from shared.clock import utcnow
 from shared.errors import Problem
-from shared.events import contracts as ev
-from shared.events.envelope import utcnow
-from shared.events.outbox import record_event
 from shared.pagination import decode_cursor, encode_cursor
 from shared.reference import region_by_code
 
 #: The three leagues in display order (§1).
 LEAGUES: tuple[str, ...] = ("world_class", "national", "emerging")
-#: Only FIVU/RTI publishes the joint account (§4.1).
-PUBLISHER = "fivu-rti"
 FIRST_YEAR = 2000
 #: The HTML report needs every cluster on one page.
 MAX_ACCOUNT_LIMIT = 5000
 
 Number = float | int
 YearValues = dict[str, dict[str, Number]]
-
-
-@dataclass(frozen=True)
-class AccountConfig:
-    """The settings the account and the flag rule read (``EvaluationSettings``)."""
-
-    min_coverage: float = 0.5
-    flag_quartile: float = 0.25
-    flag_consecutive_years: int = 3
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> AccountConfig:
-        return cls(
-            min_coverage=settings.composite_min_coverage,
-            flag_quartile=settings.flag_quartile,
-            flag_consecutive_years=settings.flag_consecutive_years,
-        )
 
 
 def check_year(year: int, today: date) -> None:
@@ -352,161 +326,3 @@ async def account_years(session: AsyncSession) -> list[AccountYear]:
 async def is_published(session: AsyncSession, year: int) -> bool:
     stored = await session.get(Account, year)
     return stored is not None and stored.state == "published"
-
-
-# --- publishing -------------------------------------------------------------------------------
-
-
-async def publish_account(
-    session: AsyncSession,
-    year: int,
-    principal: Principal,
-    today: date,
-    config: AccountConfig,
-) -> AccountView:
-    """FIVU/RTI freezes ``year``'s account (§4.1) and the §4.3 flag rule runs.
-
-    403 for anyone else; 422 for a year that has not begun; 409 ``already-published`` for a
-    second publication (also when two race: the second insert or update finds it published);
-    409 ``empty-account`` when no cluster is in it.
-    """
-    from services.evaluation.service.flags import evaluate_published
-
-    if principal.organisation_id != PUBLISHER:
-        raise Problem(
-            403,
-            "not-the-publisher",
-            f"Only FIVU/RTI ({PUBLISHER}) publishes the joint annual account; you act as "
-            f"{principal.organisation_id}.",
-        )
-    check_year(year, today)
-    if year > today.year:
-        raise Problem(422, "year-not-begun", f"The year {year} has not begun; nothing to publish.")
-    stored = await session.get(Account, year)
-    if stored is not None and stored.state == "published":
-        raise _already(year, stored.published_at)
-    view = await compute_draft(session, year, config=config)
-    if not view.clusters:
-        raise Problem(409, "empty-account", f"No active cluster is in the account of {year}.")
-    now = utcnow()
-    view = view.model_copy(
-        update={
-            "state": "published",
-            "published_at": now,
-            "published_by": principal.organisation_id,
-        }
-    )
-    snapshot = view.model_dump(mode="json")
-    if stored is None:
-        session.add(
-            Account(
-                year=year,
-                state="published",
-                published_at=now,
-                published_by=principal.organisation_id,
-                snapshot=snapshot,
-                version=1,
-            )
-        )
-        try:
-            await session.flush()
-        except IntegrityError as exc:  # another publication of the year won the race
-            raise _already(year, None) from exc
-    else:
-        done = await session.execute(
-            update(Account)
-            .where(Account.year == year, Account.state == "draft")
-            .values(
-                state="published",
-                published_at=now,
-                published_by=principal.organisation_id,
-                snapshot=snapshot,
-                version=Account.version + 1,
-            )
-        )
-        if done.rowcount != 1:  # type: ignore[attr-defined]
-            raise _already(year, None)
-    by_league = {name: 0 for name in LEAGUES}
-    for c in view.clusters:
-        by_league[c.league] = by_league.get(c.league, 0) + 1
-    await record_event(
-        session,
-        messaging,
-        "evaluation.account.published",
-        ev.AccountPublished(
-            year=year,
-            published_by=principal.organisation_id,
-            clusters=len(view.clusters),
-            clusters_by_league=by_league,
-            indicators=len(view.indicators),
-        ),
-        subject=str(year),
-    )
-    await evaluate_published(session, year, config)
-    return view
-
-
-def _already(year: int, when: datetime | None) -> Problem:
-    extra: dict[str, Any] = {"published_at": when.isoformat()} if when else {}
-    return Problem(
-        409,
-        "already-published",
-        f"The account of {year} is already published; a published account does not change.",
-        **extra,
-    )
-
-
-# --- CSV ------------------------------------------------------------------------------------
-
-CSV_COLUMNS = (
-    "cluster_id",
-    "cluster",
-    "league",
-    "indicator",
-    "value",
-    "percentile",
-    "change",
-    "change_relative",
-)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""  # missing stays missing: an empty cell, never 0
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(round(value, 6))
-    return str(value)
-
-
-def account_csv_rows(view: AccountView) -> Iterator[str]:
-    """One CSV line per cluster × indicator (header first); missing values are empty cells."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-
-    def line(row: Sequence[Any]) -> str:
-        buf.seek(0)
-        buf.truncate()
-        writer.writerow(row)
-        return buf.getvalue()
-
-    yield line(CSV_COLUMNS)
-    codes = [i.code for i in view.indicators]
-    for c in view.clusters:
-        for code in codes:
-            cell = c.values.get(code)
-            yield line(
-                (
-                    c.cluster_id,
-                    c.name,
-                    c.league,
-                    code,
-                    _cell(cell.value if cell else None),
-                    _cell(cell.percentile if cell else None),
-                    _cell(cell.change if cell else None),
-                    _cell(cell.change_relative if cell else None),
-                )
-            )
-
-
-def clusters_by_id(view: AccountView) -> Mapping[str, AccountCluster]:
-    return {c.cluster_id: c for c in view.clusters}

@@ -9,7 +9,7 @@
   technology *and education* institutions). Written for the calendar year of the registry event
   (Danish time; the latest event of a year wins, as ``member_snapshots`` does).
 - **funding** (funding grants): ``public_base_funding`` / ``public_project_funding`` per year =
-  the sum over the cluster's grants of that kind of ``rules.indicators.grant_amount_in_year``; a
+  the sum over the cluster's grants of that kind of ``shared.money.amount_in_year``; a
   terminated grant counts up to its termination day.
 - **referrals** (referrals): ``referrals_given`` (the cluster sent it) and ``referrals_received``
   (the cluster received it), counted in the year the referral was completed.
@@ -47,11 +47,11 @@ from services.evaluation.models import (
 )
 from services.evaluation.rules.indicators import (
     FUNDING_INDICATOR_BY_GRANT_KIND,
-    grant_amount_in_year,
-    grant_years,
 )
+from shared.clock import as_utc, utcnow
 from shared.events.contracts import ReferralFacts
-from shared.events.envelope import as_utc, is_newer, utcnow
+from shared.events.envelope import is_newer
+from shared.money import amount_in_year, years_touched
 
 #: Calendar years are Danish years (a referral completed at 00:30 on 1 January counts then).
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
@@ -226,7 +226,7 @@ async def derived_values(session: AsyncSession, cluster_id: str, year: int) -> d
 
 
 def grant_span(grant: EvalGrant) -> set[int]:
-    return set(grant_years(grant.starts_on, grant.ends_on))
+    return set(years_touched(grant.starts_on, grant.ends_on))
 
 
 async def recompute_funding(
@@ -256,9 +256,7 @@ async def recompute_funding(
             if code is None or not g.starts_on.year <= year <= g.ends_on.year:
                 continue
             until = g.terminated_on if g.status == "terminated" else None
-            totals[code] += grant_amount_in_year(
-                g.amount_dkk, g.starts_on, g.ends_on, year, until=until
-            )
+            totals[code] += amount_in_year(g.amount_dkk, g.starts_on, g.ends_on, year, until=until)
         await set_derived(
             session, cluster_id, year, {c: (v if v > 0 else None) for c, v in totals.items()}, now
         )

@@ -9,7 +9,6 @@ base funding down, stop). Never commits.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -19,6 +18,7 @@ from services.evaluation.models import Evaluation, messaging
 from services.evaluation.rules import evaluations as rules
 from services.evaluation.schemas.evaluations import EvaluationComplete
 from shared.auth import Principal
+from shared.clock import utcnow
 from shared.errors import Problem
 from shared.etag import etag, require_if_match
 from shared.events import contracts as ev
@@ -109,7 +109,7 @@ async def complete_evaluation(
             409, "evaluation-closed", f"Evaluation {evaluation.id}: {exc}.", state=evaluation.state
         ) from exc
     require_if_match(if_match, evaluation.version)
-    now = datetime.now(UTC)
+    now = utcnow()
     # Conditional on the version read: a sweep or another request that changed the row in
     # between makes this a stale write (412) instead of overwriting its change.
     changed = await session.execute(

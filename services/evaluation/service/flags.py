@@ -26,17 +26,17 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.evaluation.config import AccountConfig
 from services.evaluation.models import Account, EvalCluster, Flag, RelevanceMark, messaging
 from services.evaluation.rules import flags as rules
 from services.evaluation.rules.account import bottom_cut
 from services.evaluation.schemas.flags import FlagOut, RelevanceIn, RelevanceMarkOut
-from services.evaluation.service.accounts import AccountConfig
 from shared.auth import Principal
+from shared.clock import as_utc, utcnow
 from shared.errors import Problem
 from shared.events import contracts as ev
-from shared.events.envelope import as_utc, utcnow
 from shared.events.outbox import record_event
-from shared.queries import new_id
+from shared.queries import new_id, page
 
 NO_LONGER_RELEVANT = "no_longer_relevant"
 
@@ -47,6 +47,24 @@ def flag_rule(config: AccountConfig) -> rules.FlagRule:
 
 def flag_out(flag: Flag) -> FlagOut:
     return FlagOut.model_validate(flag, from_attributes=True)
+
+
+async def list_flags(
+    session: AsyncSession,
+    *,
+    cluster: str | None,
+    year: int | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Flag], str | None]:
+    """Flags raised, oldest first (by id); filter by cluster and by the account year a
+    performance flag rests on (relevance flags have no year)."""
+    stmt = select(Flag)
+    if cluster:
+        stmt = stmt.where(Flag.cluster_id == cluster)
+    if year is not None:
+        stmt = stmt.where(Flag.account_year == year)
+    return await page(session, stmt, Flag.id, cursor, limit)
 
 
 async def _raise(

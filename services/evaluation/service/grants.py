@@ -28,8 +28,9 @@ from services.evaluation.models import EvalGrant, Evaluation, messaging
 from services.evaluation.rules import evaluations as rules
 from services.evaluation.service.derived import grant_span, recompute_funding
 from services.evaluation.settings import EvaluationSettings
+from shared.clock import utcnow
 from shared.events import contracts as ev
-from shared.events.envelope import is_newer, utcnow
+from shared.events.envelope import is_newer
 from shared.events.outbox import record_event
 from shared.queries import new_id
 

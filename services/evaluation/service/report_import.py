@@ -40,8 +40,8 @@ from services.evaluation.rules.indicators import INDICATORS_BY_CODE, validate_re
 from services.evaluation.service.accounts import FIRST_YEAR
 from services.evaluation.service.derived import MEMBER_CODES, snapshot_values
 from services.evaluation.service.reports import write_values
+from shared.clock import utcnow
 from shared.db import make_engine, make_session_factory
-from shared.events.envelope import utcnow
 from shared.importing import ImportRejected, RowError
 from shared.progress import Progress
 
@@ -231,7 +231,7 @@ async def import_reports(
     today: date,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Check the whole file, then write it in the session's open transaction.
+    """Check the whole file, then write it in the session's open transaction (never commits).
 
     Raises :class:`ImportRejected` with every error, having written nothing.
     """
@@ -314,7 +314,12 @@ async def import_reports(
 async def import_into(
     database_url: str, path: Path, *, today: date, progress: Progress | None = None
 ) -> ImportSummary:
-    """Open the evaluation database, import in one transaction, commit (or roll back)."""
+    """Open the evaluation database, import in one transaction, commit (or roll back).
+
+    This is the command line's entry point (``python -m services.manage import-reports``): there
+    is no request, so no request wrapper opens and commits a unit of work — this function is
+    that unit of work, with its own engine and one transaction for the whole file (all or
+    nothing). :func:`import_reports` is the use case inside it and never commits."""
     engine = make_engine(database_url)
     try:
         async with make_session_factory(engine)() as session, session.begin():

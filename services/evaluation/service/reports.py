@@ -25,9 +25,9 @@ from services.evaluation.schemas.reports import ReportIn, ReportOut, ReportYear
 from services.evaluation.service.accounts import check_year, is_published
 from services.evaluation.service.derived import derived_values
 from shared.auth import Principal, require_acting_as
+from shared.clock import utcnow
 from shared.errors import Problem
 from shared.etag import require_if_match
-from shared.events.envelope import utcnow
 
 Number = float | int
 

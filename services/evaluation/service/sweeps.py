@@ -28,7 +28,7 @@ date (``label_notice_for``): a renewed label gets its own notice when it nears i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
@@ -38,6 +38,7 @@ from services.evaluation.models import EvalCluster, Evaluation, messaging
 from services.evaluation.rules import evaluations as eval_rules
 from services.evaluation.rules import labels as label_rules
 from services.evaluation.service.evaluations import as_scheduled, evaluation_facts
+from shared.clock import utcnow
 from shared.events import contracts as ev
 from shared.events.outbox import record_event
 
@@ -95,7 +96,7 @@ async def sweep_evaluations(session: AsyncSession, as_of: date, settings: Any) -
         .limit(BATCH),
     )
     result = EvaluationSweep(as_of)
-    now = datetime.now(UTC)
+    now = utcnow()
     for evaluation in list((await session.execute(stmt)).scalars()):
         new_state = eval_rules.status(as_scheduled(evaluation), as_of, policy)
         if new_state == evaluation.state:

@@ -11,10 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding import service
 from services.funding.api.common import (
     PREFIX,
     Config,
@@ -22,11 +20,10 @@ from services.funding.api.common import (
     IdempotencyKey,
     IfMatch,
     Session,
-    Today,
     create_idempotently,
 )
-from services.funding.models import Call, DialogueRequest, FundingCluster, Programme
-from services.funding.schemas import (
+from services.funding.models import Call, DialogueRequest
+from services.funding.schemas.calls import (
     CallCreate,
     CallOut,
     CallState,
@@ -35,11 +32,13 @@ from services.funding.schemas import (
     DialogueAnswerIn,
     DialogueRequestOut,
     DialogueSummary,
-    FundingClusterOut,
     ProgrammeCreate,
     ProgrammeOut,
 )
+from services.funding.schemas.grants import FundingClusterOut
+from services.funding.service import calls, clusters, programmes
 from shared.auth import Principal, current_principal
+from shared.dependencies import Today
 from shared.errors import Problem
 from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
@@ -58,10 +57,7 @@ async def list_programmes(
     session: Session, funder: OrgFilter = None, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Page[ProgrammeOut]:
     """Programmes of every funder (public); `funder` narrows to one."""
-    stmt = select(Programme)
-    if funder:
-        stmt = stmt.where(Programme.funder_id == funder)
-    rows, nxt = await service.page(session, stmt, Programme.id, cursor, limit)
+    rows, nxt = await programmes.programmes_page(session, funder, cursor, limit)
     return Page[ProgrammeOut](
         items=[ProgrammeOut.model_validate(r, from_attributes=True) for r in rows], next_cursor=nxt
     )
@@ -69,7 +65,7 @@ async def list_programmes(
 
 @router.get("/programmes/{programme_id}", tags=["programmes"], response_model=ProgrammeOut)
 async def get_programme(session: Session, programme_id: str) -> ProgrammeOut:
-    prog = await service.get_or_404(session, Programme, programme_id, "programme")
+    prog = await programmes.get_programme(session, programme_id)
     return ProgrammeOut.model_validate(prog, from_attributes=True)
 
 
@@ -88,7 +84,7 @@ async def create_programme(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> dict[str, Any]:
-        prog = await service.create_programme(session, body, principal)
+        prog = await programmes.create_programme(session, body, principal)
         out = ProgrammeOut.model_validate(prog, from_attributes=True).model_dump(mode="json")
         return out
 
@@ -99,8 +95,8 @@ async def create_programme(
 
 
 async def call_out(session: AsyncSession, call: Call) -> CallOut:
-    requests = await service.dialogue_requests_of(session, call.id)
-    status = service.dialogue_status(call, requests)
+    requests = await calls.dialogue_requests_of(session, call.id)
+    status = calls.dialogue_status(call, requests)
     dialogue = (
         DialogueSummary(
             deadline=call.dialogue_deadline,
@@ -130,18 +126,13 @@ async def list_calls(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[CallOut]:
     """Calls of every funder (public), with their dialogue's progress."""
-    stmt = select(Call)
-    if funder:
-        stmt = stmt.where(Call.funder_id == funder)
-    if state:
-        stmt = stmt.where(Call.state == state)
-    rows, nxt = await service.page(session, stmt, Call.id, cursor, limit)
+    rows, nxt = await calls.calls_page(session, funder, state, cursor, limit)
     return Page[CallOut](items=[await call_out(session, c) for c in rows], next_cursor=nxt)
 
 
 @router.get("/calls/{call_id}", tags=["calls"], response_model=CallOut)
 async def get_call(session: Session, call_id: str) -> JSONResponse:
-    call = await service.get_or_404(session, Call, call_id, "call")
+    call = await calls.get_call(session, call_id)
     return with_etag(await call_out(session, call), call.version)
 
 
@@ -162,7 +153,7 @@ async def plan_call(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> dict[str, Any]:
-        call = await service.plan_call(session, body, principal, config, today)
+        call = await calls.plan_call(session, body, principal, config, today)
         out = (await call_out(session, call)).model_dump(mode="json")
         return out
 
@@ -182,7 +173,7 @@ async def publish_criteria(
     principal: Funder,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    call = await service.publish_criteria(session, call_id, body, principal, if_match)
+    call = await calls.publish_criteria(session, call_id, body, principal, if_match)
     return with_etag(await call_out(session, call), call.version)
 
 
@@ -195,7 +186,7 @@ async def _move(
     if_match: str | None,
     reason: str | None = None,
 ) -> JSONResponse:
-    call = await service.move_call(session, call_id, action, principal, today, if_match, reason)  # type: ignore[arg-type]
+    call = await calls.move_call(session, call_id, action, principal, today, if_match, reason)  # type: ignore[arg-type]
     return with_etag(await call_out(session, call), call.version)
 
 
@@ -240,8 +231,7 @@ async def cancel_call(
 
 
 async def request_out(session: AsyncSession, req: DialogueRequest) -> DialogueRequestOut:
-    call = await session.get(Call, req.call_id)
-    assert call is not None
+    call = await calls.call_of(session, req)
     return DialogueRequestOut(
         id=req.id,
         call_id=req.call_id,
@@ -267,14 +257,7 @@ async def list_dialogue_requests(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[DialogueRequestOut]:
     """Requests addressed to you, and every request on calls you fund."""
-    me = principal.organisation_id
-    own_calls = select(Call.id).where(Call.funder_id == me)
-    stmt = select(DialogueRequest).where(
-        or_(DialogueRequest.recipient_id == me, DialogueRequest.call_id.in_(own_calls))
-    )
-    if call_id:
-        stmt = stmt.where(DialogueRequest.call_id == call_id)
-    rows, nxt = await service.page(session, stmt, DialogueRequest.id, cursor, limit)
+    rows, nxt = await calls.dialogue_requests_page(session, principal, call_id, cursor, limit)
     return Page[DialogueRequestOut](
         items=[await request_out(session, r) for r in rows], next_cursor=nxt
     )
@@ -284,7 +267,7 @@ async def list_dialogue_requests(
 async def get_dialogue_request(
     session: Session, request_id: str, principal: Caller
 ) -> DialogueRequestOut:
-    req = await service.get_or_404(session, DialogueRequest, request_id, "dialogue request")
+    req = await calls.get_dialogue_request(session, request_id)
     out = await request_out(session, req)
     if principal.organisation_id not in (out.recipient_id, out.funder_id):
         raise Problem(
@@ -304,7 +287,7 @@ async def get_dialogue_request(
 async def answer_dialogue_request(
     session: Session, request_id: str, body: DialogueAnswerIn, principal: Caller
 ) -> DialogueRequestOut:
-    req = await service.answer_dialogue(session, request_id, body, principal)
+    req = await calls.answer_dialogue(session, request_id, body, principal)
     return await request_out(session, req)
 
 
@@ -316,9 +299,7 @@ async def list_clusters(
     session: Session, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Page[FundingClusterOut]:
     """Clusters as this service knows them from registry events (public)."""
-    rows, nxt = await service.page(
-        session, select(FundingCluster), FundingCluster.id, cursor, limit
-    )
+    rows, nxt = await clusters.clusters_page(session, cursor, limit)
     return Page[FundingClusterOut](
         items=[FundingClusterOut.model_validate(r, from_attributes=True) for r in rows],
         next_cursor=nxt,
@@ -327,5 +308,5 @@ async def list_clusters(
 
 @router.get("/clusters/{cluster_id}", tags=["clusters"], response_model=FundingClusterOut)
 async def get_cluster(session: Session, cluster_id: str) -> FundingClusterOut:
-    cluster = await service.get_or_404(session, FundingCluster, cluster_id, "cluster")
+    cluster = await clusters.get_cluster(session, cluster_id)
     return FundingClusterOut.model_validate(cluster, from_attributes=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -11,8 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.funding.config import CallConfig
 from services.funding.models import idempotency_keys
-from services.funding.service import CallConfig
 from shared import idempotency
 from shared.auth import Principal, require_scope
 from shared.db import session_dependency
@@ -26,24 +25,11 @@ IdempotencyKey = Annotated[
 PREFIX = "/funding/v1"
 
 
-def today(request: Request) -> date:
-    """ "Today" for deadlines: ``app.state.clock`` (tests), ``FUNDING_TODAY``, or the real date."""
-    clock: Callable[[], date] | None = getattr(request.app.state, "clock", None)
-    if clock is not None:
-        return clock()
-    fixed: date | None = request.app.state.settings.today
-    return fixed or date.today()
-
-
 def call_config(request: Request) -> CallConfig:
-    settings = request.app.state.settings
-    return CallConfig(
-        dialogue_days=settings.dialogue_days,
-        announce_threshold_dkk=settings.announce_threshold_dkk,
-    )
+    """Planning a call's configuration from the app's ``FundingSettings``."""
+    return CallConfig.from_settings(request.app.state.settings)
 
 
-Today = Annotated[date, Depends(today)]
 Config = Annotated[CallConfig, Depends(call_config)]
 
 

@@ -11,20 +11,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
-from services.funding import service
 from services.funding.api.common import (
     PREFIX,
     Funder,
     IdempotencyKey,
     IfMatch,
     Session,
-    Today,
     create_idempotently,
 )
 from services.funding.models import Agreement, Grant
-from services.funding.schemas import (
+from services.funding.schemas.grants import (
     AgreementCreate,
     AgreementOut,
     GrantCreate,
@@ -32,8 +29,10 @@ from services.funding.schemas import (
     GrantTerminate,
     GrantUpdate,
 )
+from services.funding.service import grants
+from shared.dependencies import Today
 from shared.etag import with_etag
-from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(prefix=PREFIX)
 Cursor = Annotated[str | None, Query(max_length=500)]
@@ -54,18 +53,13 @@ async def list_grants(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[GrantOut]:
     """Grants (public); filter by `funder` or by recipient `cluster`."""
-    stmt = select(Grant)
-    if funder:
-        stmt = stmt.where(Grant.funder_id == funder)
-    if cluster:
-        stmt = stmt.where(Grant.cluster_id == cluster)
-    rows, nxt = await service.page(session, stmt, Grant.id, cursor, limit)
+    rows, nxt = await grants.grants_page(session, funder, cluster, cursor, limit)
     return Page[GrantOut](items=[grant_out(g) for g in rows], next_cursor=nxt)
 
 
 @router.get("/grants/{grant_id}", tags=["grants"], response_model=GrantOut)
 async def get_grant(session: Session, grant_id: str) -> JSONResponse:
-    grant = await service.get_or_404(session, Grant, grant_id, "grant")
+    grant = await grants.get_grant(session, grant_id)
     return with_etag(grant_out(grant), grant.version)
 
 
@@ -85,7 +79,7 @@ async def award_grant(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> dict[str, Any]:
-        grant = await service.award_grant(session, body, principal, today)
+        grant = await grants.award_grant(session, body, principal, today)
         return grant_out(grant).model_dump(mode="json")
 
     return await create_idempotently(request, session, principal, idempotency_key, body, create)
@@ -101,7 +95,7 @@ async def award_grant(
 async def amend_grant(
     session: Session, grant_id: str, body: GrantUpdate, principal: Funder, if_match: IfMatch = None
 ) -> JSONResponse:
-    grant = await service.amend_grant(session, grant_id, body, principal, if_match)
+    grant = await grants.amend_grant(session, grant_id, body, principal, if_match)
     return with_etag(grant_out(grant), grant.version)
 
 
@@ -118,7 +112,7 @@ async def terminate_grant(
     principal: Funder,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    grant = await service.terminate_grant(session, grant_id, body, principal, if_match)
+    grant = await grants.terminate_grant(session, grant_id, body, principal, if_match)
     return with_etag(grant_out(grant), grant.version)
 
 
@@ -142,28 +136,13 @@ async def list_agreements(
     Agreements are few (a handful per funder), so the party/cluster filter runs over the rows
     after the cursor rather than in JSON-specific SQL.
     """
-    stmt = select(Agreement).order_by(Agreement.id)
-    after = decode_cursor(cursor)
-    if after:
-        stmt = stmt.where(Agreement.id > str(after[0]))
-    matching = [
-        a
-        for a in (await session.execute(stmt)).scalars()
-        if (not party or party in a.party_ids)
-        and (
-            not cluster
-            or a.cluster_id == cluster
-            or any(cluster in p.get("cluster_ids", []) for p in a.parties)
-        )
-    ]
-    shown = matching[:limit]
-    nxt = encode_cursor([shown[-1].id]) if len(matching) > limit else None
+    shown, nxt = await grants.agreements_page(session, party, cluster, cursor, limit)
     return Page[AgreementOut](items=[agreement_out(a) for a in shown], next_cursor=nxt)
 
 
 @router.get("/agreements/{agreement_id}", tags=["agreements"], response_model=AgreementOut)
 async def get_agreement(session: Session, agreement_id: str) -> AgreementOut:
-    return agreement_out(await service.get_or_404(session, Agreement, agreement_id, "agreement"))
+    return agreement_out(await grants.get_agreement(session, agreement_id))
 
 
 @router.post(
@@ -182,7 +161,7 @@ async def conclude_agreement(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def create() -> dict[str, Any]:
-        agreement = await service.conclude_agreement(session, body, principal, today)
+        agreement = await grants.conclude_agreement(session, body, principal, today)
         out = agreement_out(agreement).model_dump(mode="json")
         return out
 
@@ -198,4 +177,4 @@ async def conclude_agreement(
     summary="All grants in the 360Giving Data Standard JSON shape (public open data)",
 )
 async def export_360giving(session: Session) -> dict[str, Any]:
-    return await service.giving360(session)
+    return await grants.giving360(session)

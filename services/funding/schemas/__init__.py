@@ -1,4 +1,5 @@
-"""Request and response models of the funding API (never mixed with tables)."""
+"""Request and response models of the funding API (never mixed with tables).
 
-from services.funding.schemas.calls import *  # noqa: F403
-from services.funding.schemas.grants import *  # noqa: F403
+Import from the modules: ``calls`` (programmes, calls, dialogue), ``grants`` (grants,
+agreements, the cluster read model), ``findings``, ``timeline``.
+"""

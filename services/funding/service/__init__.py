@@ -1,7 +1,12 @@
-"""Funding use cases: load, apply rules, write, add outbox events; never commit."""
+"""Funding use cases: load, apply rules, write, add outbox events; never commit.
 
-from services.funding.service.calls import *  # noqa: F403
-from services.funding.service.common import *  # noqa: F403
-from services.funding.service.findings import *  # noqa: F403
-from services.funding.service.grants import *  # noqa: F403
-from services.funding.service.programmes import *  # noqa: F403
+Import from the modules (``from services.funding.service.grants import award_grant``):
+
+- ``common``                 the caller as funder, organisation and cluster lookups, rule errors.
+- ``programmes``             a funder's programmes.
+- ``calls``                  calls and the §3 dialogue before them.
+- ``grants``                 grants, coordinated-financing agreements, the 360Giving export.
+- ``clusters``               the cluster read model as the API shows it.
+- ``coordination_findings``  the findings of the coordination checks: kept current, read.
+- ``timeline``               grants by calendar year for a cluster or a funder.
+"""

@@ -1,23 +1,30 @@
-"""Programmes, calls and the dialogue before a call (§3, §4.1). Never commits."""
+"""Calls and the dialogue before a call (§3, §4.1). Never commits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding import rules
+from services.funding.config import CallConfig
 from services.funding.models import Call, DialogueRequest, messaging
-from services.funding.schemas import (
-    CallCreate,
-    CriteriaPublish,
-    DialogueAnswerIn,
+from services.funding.rules.calls import (
+    DialogueStatus,
+    check_call_dates,
+    check_can_open,
+    check_criteria,
+    check_deadline,
+    dialogue_parties,
+    home_forum,
+    needs_dialogue,
+    scope_for,
+    should_announce,
+    transition,
 )
+from services.funding.rules.violations import RuleViolation
+from services.funding.schemas.calls import CallCreate, CriteriaPublish, DialogueAnswerIn
 from services.funding.service.common import (
-    get_or_404,
-    new_id,
     organisations,
     problem,
     require_clusters,
@@ -25,19 +32,13 @@ from services.funding.service.common import (
 )
 from services.funding.service.programmes import own_programme
 from shared.auth import Principal
+from shared.clock import utcnow
 from shared.errors import Problem
 from shared.etag import require_if_match
 from shared.events import contracts as ev
-from shared.events.envelope import utcnow
 from shared.events.outbox import record_event
+from shared.queries import get_or_404, new_id, page
 from shared.reference import KLYNGEFORUM_SECRETARIAT
-
-
-@dataclass(frozen=True)
-class CallConfig:
-    dialogue_days: int
-    announce_threshold_dkk: int
-
 
 # --- calls ----------------------------------------------------------------------------------
 
@@ -69,24 +70,22 @@ async def plan_call(
     funder = require_funder(principal, data.funder_id, "plan a call")
     prog = await own_programme(session, data.programme_id, funder)
     try:
-        scope = rules.scope_for(principal.organisation_kind, data.scope)
-        rules.check_call_dates(data.opens_on, data.closes_on, data.decision_on)
-    except rules.RuleViolation as exc:
+        scope = scope_for(principal.organisation_kind, data.scope)
+        check_call_dates(data.opens_on, data.closes_on, data.decision_on)
+    except RuleViolation as exc:
         raise problem(exc, 422) from exc
-    dialogue = rules.needs_dialogue(strategic=data.strategic, kind=prog.kind)
+    dialogue = needs_dialogue(strategic=data.strategic, kind=prog.kind)
     parties: list[str] = []
     deadline: date | None = None
     if dialogue:
         deadline = data.dialogue_deadline or today + timedelta(days=config.dialogue_days)
         try:
-            rules.check_deadline(deadline, today)
-        except rules.RuleViolation as exc:
+            check_deadline(deadline, today)
+        except RuleViolation as exc:
             raise problem(exc, 422) from exc
         me = (await organisations(session, [funder])).get(funder)
-        forum = (
-            rules.home_forum(funder, me.kind, me.region_code, me.municipality_code) if me else None
-        )
-        parties = rules.dialogue_parties(scope, funder, forum)
+        forum = home_forum(funder, me.kind, me.region_code, me.municipality_code) if me else None
+        parties = dialogue_parties(scope, funder, forum)
     now = utcnow()
     call = Call(
         id=new_id("call"),
@@ -104,7 +103,7 @@ async def plan_call(
         criteria=[c.model_dump() for c in data.criteria],
         state="in_dialogue" if dialogue else "planned",
         dialogue_deadline=deadline,
-        announced=rules.should_announce(
+        announced=should_announce(
             strategic=data.strategic,
             budget_dkk=data.budget_dkk,
             threshold_dkk=config.announce_threshold_dkk,
@@ -164,6 +163,26 @@ async def plan_call(
     return call
 
 
+async def calls_page(
+    session: AsyncSession,
+    funder: str | None,
+    state: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Call], str | None]:
+    """Calls of every funder, or of ``funder``, in ``state`` if given: (rows, next cursor)."""
+    stmt = select(Call)
+    if funder:
+        stmt = stmt.where(Call.funder_id == funder)
+    if state:
+        stmt = stmt.where(Call.state == state)
+    return await page(session, stmt, Call.id, cursor, limit)
+
+
+async def get_call(session: AsyncSession, call_id: str) -> Call:
+    return await get_or_404(session, Call, call_id, "call")
+
+
 async def dialogue_requests_of(session: AsyncSession, call_id: str) -> list[DialogueRequest]:
     rows = await session.execute(
         select(DialogueRequest)
@@ -173,10 +192,10 @@ async def dialogue_requests_of(session: AsyncSession, call_id: str) -> list[Dial
     return list(rows.scalars())
 
 
-def dialogue_status(call: Call, requests: list[DialogueRequest]) -> rules.DialogueStatus | None:
+def dialogue_status(call: Call, requests: list[DialogueRequest]) -> DialogueStatus | None:
     if not requests:
         return None
-    return rules.DialogueStatus(
+    return DialogueStatus(
         answered=tuple(r.recipient_id for r in requests if r.answered_at),
         unanswered=tuple(r.recipient_id for r in requests if not r.answered_at),
         deadline=call.dialogue_deadline,
@@ -224,8 +243,8 @@ async def publish_criteria(
         [c.model_dump() for c in data.criteria] if data.criteria is not None else call.criteria
     )
     try:
-        rules.check_criteria([c["weight"] for c in criteria])
-    except rules.RuleViolation as exc:
+        check_criteria([c["weight"] for c in criteria])
+    except RuleViolation as exc:
         raise problem(exc, 422) from exc
     call.criteria = criteria
     call.criteria_published_at = utcnow()
@@ -279,14 +298,14 @@ async def move_call(
     requests = await dialogue_requests_of(session, call.id)
     try:
         if action == "open":
-            rules.check_can_open(
+            check_can_open(
                 state=call.state,
                 criteria_published=call.criteria_published_at is not None,
                 dialogue=dialogue_status(call, requests),
                 today=today,
             )
-        target = rules.transition(call.state, action)
-    except rules.RuleViolation as exc:
+        target = transition(call.state, action)
+    except RuleViolation as exc:
         raise problem(exc) from exc
     if action == "open":
         await _close_dialogue(session, call, requests, "deadline_passed")
@@ -316,6 +335,35 @@ async def move_call(
 # --- dialogue -------------------------------------------------------------------------------
 
 
+async def dialogue_requests_page(
+    session: AsyncSession,
+    principal: Principal,
+    call_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[DialogueRequest], str | None]:
+    """Requests addressed to the caller, and every request on calls it funds."""
+    me = principal.organisation_id
+    own_calls = select(Call.id).where(Call.funder_id == me)
+    stmt = select(DialogueRequest).where(
+        or_(DialogueRequest.recipient_id == me, DialogueRequest.call_id.in_(own_calls))
+    )
+    if call_id:
+        stmt = stmt.where(DialogueRequest.call_id == call_id)
+    return await page(session, stmt, DialogueRequest.id, cursor, limit)
+
+
+async def get_dialogue_request(session: AsyncSession, request_id: str) -> DialogueRequest:
+    return await get_or_404(session, DialogueRequest, request_id, "dialogue request")
+
+
+async def call_of(session: AsyncSession, req: DialogueRequest) -> Call:
+    """The call a dialogue request belongs to."""
+    call = await session.get(Call, req.call_id)
+    assert call is not None
+    return call
+
+
 async def answer_dialogue(
     session: AsyncSession, request_id: str, data: DialogueAnswerIn, principal: Principal
 ) -> DialogueRequest:
@@ -335,8 +383,7 @@ async def answer_dialogue(
             f"You answered this request at {req.answered_at.isoformat()}; an answer is given "
             "once (send the funder anything further directly).",
         )
-    call = await session.get(Call, req.call_id)
-    assert call is not None
+    call = await call_of(session, req)
     if call.dialogue_closed_at is not None and call.state != "in_dialogue":
         raise Problem(
             409,

@@ -1,4 +1,4 @@
-"""Helpers the funding use cases share: ids, lookups, the caller as funder, rule errors."""
+"""Helpers the funding use cases share: lookups, the caller as funder, rule errors."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.models import FundingCluster, directory
-from services.funding.rules import RuleViolation
+from services.funding.rules.violations import RuleViolation
 from shared.auth import Principal
 from shared.directory import OrgInfo, lookup_organisations
 from shared.errors import Problem
-from shared.queries import get_or_404, new_id, page
 
 
 def problem(exc: RuleViolation, status: int = 409) -> Problem:
+    """A rule's refusal as problem+json (409 unless the caller says otherwise)."""
     return Problem(status, exc.kind, exc.detail, **exc.extra)
 
 
@@ -79,17 +79,3 @@ async def require_clusters(
                 inactive=inactive,
             )
     return found
-
-
-__all__ = [
-    "OrgInfo",
-    "clusters_by_id",
-    "get_or_404",
-    "new_id",
-    "organisations",
-    "page",
-    "problem",
-    "require_clusters",
-    "require_funder",
-    "require_parties_known",
-]

@@ -8,26 +8,37 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding import rules
 from services.funding.models import Agreement, Call, Grant, messaging
-from services.funding.schemas import AgreementCreate, GrantCreate, GrantTerminate, GrantUpdate
+from services.funding.rules.grants import (
+    GRANTABLE_CALL_STATES,
+    grant_identifier,
+    org_identifier,
+)
+from services.funding.rules.periods import check_period
+from services.funding.rules.violations import RuleViolation
+from services.funding.schemas.grants import (
+    AgreementCreate,
+    GrantCreate,
+    GrantTerminate,
+    GrantUpdate,
+)
 from services.funding.service.common import (
-    get_or_404,
-    new_id,
     organisations,
     problem,
     require_clusters,
     require_funder,
     require_parties_known,
 )
-from services.funding.service.findings import reevaluate
+from services.funding.service.coordination_findings import reevaluate
 from services.funding.service.programmes import own_programme
 from shared.auth import Principal
+from shared.clock import utcnow
 from shared.errors import Problem
 from shared.etag import require_if_match
 from shared.events import contracts as ev
-from shared.events.envelope import utcnow
 from shared.events.outbox import record_event
+from shared.pagination import decode_cursor, encode_cursor
+from shared.queries import get_or_404, new_id, page
 
 # --- grants ---------------------------------------------------------------------------------
 
@@ -79,6 +90,26 @@ async def _check_agreement(
         )
 
 
+async def grants_page(
+    session: AsyncSession,
+    funder: str | None,
+    cluster: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Grant], str | None]:
+    """Grants of every funder, or of ``funder``, or to ``cluster``: (rows, next cursor)."""
+    stmt = select(Grant)
+    if funder:
+        stmt = stmt.where(Grant.funder_id == funder)
+    if cluster:
+        stmt = stmt.where(Grant.cluster_id == cluster)
+    return await page(session, stmt, Grant.id, cursor, limit)
+
+
+async def get_grant(session: AsyncSession, grant_id: str) -> Grant:
+    return await get_or_404(session, Grant, grant_id, "grant")
+
+
 async def award_grant(
     session: AsyncSession, data: GrantCreate, principal: Principal, today: date
 ) -> Grant:
@@ -100,7 +131,7 @@ async def award_grant(
                 "unknown-call",
                 f"No call '{data.call_id[:64]}' of yours under programme {prog.id}.",
             )
-        if call.state not in rules.GRANTABLE_CALL_STATES:
+        if call.state not in GRANTABLE_CALL_STATES:
             raise Problem(
                 409,
                 "call-not-decided",
@@ -171,8 +202,8 @@ async def amend_grant(
     starts = changes.get("starts_on", grant.starts_on)
     ends = changes.get("ends_on", grant.ends_on)
     try:
-        rules.check_period(starts, ends, "grant period")
-    except rules.RuleViolation as exc:
+        check_period(starts, ends, "grant period")
+    except RuleViolation as exc:
         raise problem(exc, 422) from exc
     if changes.get("agreement_id"):
         await _check_agreement(session, changes["agreement_id"], grant.funder_id, grant.cluster_id)
@@ -231,6 +262,40 @@ async def terminate_grant(
 
 
 # --- agreements -----------------------------------------------------------------------------
+
+
+async def agreements_page(
+    session: AsyncSession,
+    party: str | None,
+    cluster: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Agreement], str | None]:
+    """Agreements ``party`` is a party to, or naming ``cluster``: (rows, next cursor).
+
+    Agreements are few (a handful per funder), so the party/cluster filter runs over the rows
+    after the cursor rather than in JSON-specific SQL.
+    """
+    stmt = select(Agreement).order_by(Agreement.id)
+    after = decode_cursor(cursor)
+    if after:
+        stmt = stmt.where(Agreement.id > str(after[0]))
+    matching = [
+        a
+        for a in (await session.execute(stmt)).scalars()
+        if (not party or party in a.party_ids)
+        and (
+            not cluster
+            or a.cluster_id == cluster
+            or any(cluster in p.get("cluster_ids", []) for p in a.parties)
+        )
+    ]
+    shown = matching[:limit]
+    return shown, encode_cursor([shown[-1].id]) if len(matching) > limit else None
+
+
+async def get_agreement(session: AsyncSession, agreement_id: str) -> Agreement:
+    return await get_or_404(session, Agreement, agreement_id, "agreement")
 
 
 async def conclude_agreement(
@@ -296,7 +361,7 @@ async def giving360(session: AsyncSession) -> dict[str, Any]:
     def org(org_id: str) -> dict[str, str]:
         info = orgs.get(org_id)
         return {
-            "id": rules.org_identifier(org_id, info.cvr if info else None),
+            "id": org_identifier(org_id, info.cvr if info else None),
             "name": info.name if info else org_id,
         }
 
@@ -305,7 +370,7 @@ async def giving360(session: AsyncSession) -> dict[str, Any]:
         end = g.terminated_on or g.ends_on
         out.append(
             {
-                "id": rules.grant_identifier(g.id),
+                "id": grant_identifier(g.id),
                 "title": g.title,
                 "description": g.description or g.title,
                 "currency": "DKK",

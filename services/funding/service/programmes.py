@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding import rules
 from services.funding.models import Programme, messaging
-from services.funding.schemas import ProgrammeCreate
-from services.funding.service.common import new_id, problem, require_funder
+from services.funding.rules.periods import check_period
+from services.funding.rules.violations import RuleViolation
+from services.funding.schemas.calls import ProgrammeCreate
+from services.funding.service.common import problem, require_funder
 from shared.auth import Principal
+from shared.clock import utcnow
 from shared.errors import Problem
 from shared.events import contracts as ev
-from shared.events.envelope import utcnow
 from shared.events.outbox import record_event
+from shared.queries import get_or_404, new_id, page
+
+
+async def programmes_page(
+    session: AsyncSession, funder: str | None, cursor: str | None, limit: int
+) -> tuple[list[Programme], str | None]:
+    """Programmes of every funder, or of ``funder``: (rows, next cursor)."""
+    stmt = select(Programme)
+    if funder:
+        stmt = stmt.where(Programme.funder_id == funder)
+    return await page(session, stmt, Programme.id, cursor, limit)
+
+
+async def get_programme(session: AsyncSession, programme_id: str) -> Programme:
+    return await get_or_404(session, Programme, programme_id, "programme")
 
 
 async def create_programme(
@@ -20,8 +37,8 @@ async def create_programme(
 ) -> Programme:
     funder = require_funder(principal, data.funder_id, "set up a programme")
     try:
-        rules.check_period(data.starts_on, data.ends_on, "programme period")
-    except rules.RuleViolation as exc:
+        check_period(data.starts_on, data.ends_on, "programme period")
+    except RuleViolation as exc:
         raise problem(exc, 422) from exc
     prog = Programme(
         id=new_id("prg"),

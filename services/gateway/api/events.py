@@ -1,5 +1,6 @@
 """The event stream (Server-Sent Events) and the newest events, filtered by type and by what
-the caller may see (issue 7; the rules are in service/stream.py)."""
+the caller may see (issue 7; who sees what: rules/visibility.py; the stream:
+service/stream.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.consumers import LOG_WRITTEN
 from services.gateway.schemas.events import RecentEvent
 from services.gateway.service import stream
 from shared.auth import Principal, optional_principal
@@ -135,19 +135,10 @@ async def stream_events(
                 "Last-Event-ID must be the id (a seq, 0 or more) of an event this stream sent.",
             )
         resume_after = int(value)
-    factory = request.app.state.session_factory
-    # The start is fixed before the answer begins, in its own short session.
-    async with factory() as session:
-        start = await stream.start_position(session, view, resume_after, replay)
+    # The start is fixed before the answer begins.
+    body = await stream.open_stream(request.app, view, resume_after, replay)
     return StreamingResponse(
-        stream.event_stream(
-            factory,
-            view,
-            start,
-            waker=LOG_WRITTEN,
-            keepalive_seconds=request.app.state.settings.sse_keepalive_seconds,
-            closing=lambda: stream.streams_closing(request.app),
-        ),
+        body,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,8 +19,9 @@ from markupsafe import Markup, escape
 
 from services.gateway.service.feed import local_time
 from services.gateway.service.texts import TEXT, Lang
+from shared.clock import utcnow
 from shared.errors import Problem
-from shared.events.catalog import SERVICES
+from shared.events.spec import SERVICES
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "templates"
@@ -102,7 +102,7 @@ env.filters["md"] = markdown_lite
 def page_context(lang: Lang, path: str, page: str) -> dict[str, Any]:
     """What every page's layout needs: texts, the language switch, the time."""
     other: Lang = "en" if lang == "da" else "da"
-    now = local_time(datetime.now(UTC))
+    now = local_time(utcnow())
     return {
         "lang": lang,
         "t": TEXT[lang],

@@ -14,7 +14,6 @@ metadata addresses are refused (SSRF guard).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -32,11 +31,11 @@ from services.gateway.schemas.webhooks import (
     WebhookOut,
     WebhookUpdate,
 )
-from services.gateway.service import dispatch
 from services.gateway.service import webhooks as service
 from services.gateway.settings import GatewaySettings
 from shared import idempotency
 from shared.auth import Principal, require_scope
+from shared.clock import now_of
 from shared.db import session_dependency
 from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
@@ -59,12 +58,6 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "The token lacks webhooks:write"},
     404: {"description": "No such subscription of your organisation"},
 }
-
-
-def now_of(request: Request) -> datetime:
-    """``app.state.clock`` (tests may set it), else the real time."""
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
 
 
 def settings_of(request: Request) -> GatewaySettings:
@@ -95,7 +88,7 @@ async def create_webhook(
 
     async def create() -> dict[str, Any]:
         sub, secret = await service.create_subscription(
-            session, body, url, principal, now_of(request)
+            session, body, url, principal, now_of(request.app)
         )
         created = WebhookCreated.model_validate({**out(sub).model_dump(), "secret": secret})
         return created.model_dump(mode="json")
@@ -152,7 +145,7 @@ async def update_webhook(
     # the SSRF guard's name lookup before the session holds a connection
     url = await service.check_url(body.url, settings_of(request)) if body.url else None
     sub = await service.own_subscription(session, webhook_id, principal)
-    sub = await service.update_subscription(session, sub, body, url, if_match, now_of(request))
+    sub = await service.update_subscription(session, sub, body, url, if_match, now_of(request.app))
     return with_etag(out(sub), sub.version)
 
 
@@ -178,7 +171,7 @@ async def enable_webhook(
     request: Request, session: Session, principal: Owner, webhook_id: str
 ) -> JSONResponse:
     sub = await service.own_subscription(session, webhook_id, principal)
-    sub = await service.enable_subscription(session, sub, now_of(request))
+    sub = await service.enable_subscription(session, sub, now_of(request.app))
     return with_etag(out(sub), sub.version)
 
 
@@ -192,7 +185,7 @@ async def rotate_webhook_secret(
     request: Request, session: Session, principal: Owner, webhook_id: str
 ) -> JSONResponse:
     sub = await service.own_subscription(session, webhook_id, principal)
-    sub, secret = await service.rotate_secret(session, sub, now_of(request))
+    sub, secret = await service.rotate_secret(session, sub, now_of(request.app))
     body = SecretOut(
         id=sub.id,
         secret=secret,
@@ -233,7 +226,7 @@ async def redeliver_webhook_delivery(
     request: Request, session: Session, principal: Owner, webhook_id: str, delivery_id: str
 ) -> DeliveryOut:
     sub = await service.own_subscription(session, webhook_id, principal)
-    delivery = await service.redeliver(session, sub, delivery_id, now_of(request))
+    delivery = await service.redeliver(session, sub, delivery_id, now_of(request.app))
     return DeliveryOut.of(delivery)
 
 
@@ -249,9 +242,13 @@ async def redeliver_webhook_delivery(
 )
 async def test_webhook(request: Request, principal: Owner, webhook_id: str) -> PingOut:
     # No session is held while the receiver answers (embedded SQLite has one connection).
-    async with request.app.state.session_factory() as session:
-        sub = await service.own_subscription(session, webhook_id, principal)
-    attempt, msg_id = await dispatch.ping(settings_of(request), sub, now_of(request))
+    attempt, msg_id = await service.send_test(
+        request.app.state.session_factory,
+        settings_of(request),
+        webhook_id,
+        principal,
+        now_of(request.app),
+    )
     return PingOut(
         delivered=attempt.ok,
         status=attempt.status,

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.gateway.patterns import MAX_PATTERNS, validate_patterns
+from services.gateway.rules.patterns import MAX_PATTERNS, validate_patterns
 from shared.validation import UtcDatetime, text
 
 Url = text(min_length=1, max_length=2000)

@@ -1,7 +1,7 @@
 """Webhook dispatch (issue 7): from the event log to partners' receivers, signed.
 
 One round (:func:`dispatch_round`), repeated by :class:`Dispatcher` in the app's lifespan
-(woken by :data:`services.gateway.consumers.LOG_WRITTEN`, else every
+(woken by :data:`services.gateway.service.event_log.LOG_WRITTEN`, else every
 ``webhook_poll_seconds``, or sooner when a retry falls due):
 
 1. **Collect** — for each enabled subscription, the logged events after its ``cursor``
@@ -19,47 +19,51 @@ One round (:func:`dispatch_round`), repeated by :class:`Dispatcher` in the app's
 3. **Send** — with no database session open (embedded SQLite has one connection): per
    subscription in event order, POST the CloudEvent as JSON with the Standard Webhooks
    headers ``webhook-id`` (the event id, the same on every retry, so receivers can
-   deduplicate), ``webhook-timestamp`` and ``webhook-signature`` (signed by the
-   ``standardwebhooks`` package; during a secret rotation by the old secret too). The URL
-   is checked by the SSRF guard again (DNS changes) and the connection goes to the checked
-   address; redirects are not followed (a 3xx is a failure, as the spec recommends).
+   deduplicate), ``webhook-timestamp`` and ``webhook-signature`` (``rules.signing``; during
+   a secret rotation by the old secret too). The URL is checked by the SSRF guard again (DNS
+   changes) and the connection goes to the checked address; redirects are not followed (a
+   3xx is a failure, as the spec recommends): ``service.delivery``.
 4. **Record** — each result in its own transaction: a 2xx is delivered and resets the
    subscription's ``consecutive_failures``; anything else is logged (status or error,
-   duration), counts one more failure in a row, and is retried after exponential backoff
-   with full jitter (``base · 2^(n−1)`` capped, a uniform draw below it; a longer
-   ``Retry-After`` is honoured), until ``webhook_max_attempts`` (then ``failed``). At
+   duration), counts one more failure in a row, and is retried (``rules.retries``) after
+   exponential backoff with full jitter (``base · 2^(n−1)`` capped, a uniform draw below
+   it; a longer ``Retry-After`` is honoured), until ``webhook_max_attempts`` (then
+   ``failed``). At
    ``webhook_max_consecutive_failures`` in a row — or at once on ``410 Gone``, the
    receiver's "no more" — the subscription is disabled with the reason; its pending
    deliveries stay pending and resume when the owner re-enables it.
+
+**Transactions.** Dispatch is a background job of the app's lifespan, outside any request, so
+no request's unit of work (``shared.db.session_dependency``) is there to commit for it: each
+step opens and commits its own short transaction from the session factory. It must: the
+sends in between hold no session at all (a receiver may take seconds; embedded SQLite has
+one connection), and each claim and each result must be committed on its own, so that a
+dispatcher that dies mid-round loses no recorded attempt and leaves only leases that run out.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
-import time
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from typing import Any
+from datetime import datetime, timedelta
 
-import httpx
 import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from standardwebhooks.webhooks import Webhook
 
-from services.gateway import ssrf
-from services.gateway.consumers import LOG_WRITTEN, LogSignal
 from services.gateway.models import LoggedEvent, WebhookDelivery, WebhookSubscription
-from services.gateway.patterns import matches
+from services.gateway.rules.patterns import matches
+from services.gateway.rules.retries import Attempt, disabled_reason, disables, retry_delay
+from services.gateway.rules.signing import body_of
+from services.gateway.rules.visibility import visible_to
+from services.gateway.service.delivery import http_client, post_signed, secrets_of
+from services.gateway.service.event_log import LOG_WRITTEN, LogSignal
 from services.gateway.settings import GatewaySettings
-from shared.events.envelope import as_utc
+from shared.clock import as_utc, utcnow
 from shared.queries import new_id
 
 log = structlog.get_logger("webhooks")
@@ -75,157 +79,8 @@ CLAIM_LIMIT = 200
 CLAIM_PER_SUBSCRIPTION = 10
 #: Subscriptions sent to at the same time.
 PARALLEL = 8
-#: What the error text of an attempt may hold.
-ERROR_MAX = 300
-USER_AGENT = "Klyngeforum-Webhooks/1.0 (+https://www.standardwebhooks.com)"
 
 Factory = async_sessionmaker[AsyncSession]
-
-
-# --- pure parts ----------------------------------------------------------------------------
-
-
-def visible_to(recipient: str | None, organisation_id: str) -> bool:
-    """Public events are for everyone; an addressed one only for its recipient."""
-    return recipient is None or recipient == organisation_id
-
-
-def backoff_seconds(attempt: int, base: float, cap: float, rng: random.Random) -> float:
-    """Seconds before the retry after failed attempt ``attempt`` (1, 2, …): full jitter,
-    a uniform draw in [0, min(cap, base · 2^(attempt−1))] (spreads retries of many
-    receivers that failed together)."""
-    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
-    return rng.uniform(0, ceiling)
-
-
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """A ``Retry-After`` header (seconds or an HTTP date) as seconds from ``now``."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (as_utc(when) - now).total_seconds())
-
-
-def body_of(envelope: dict[str, Any]) -> str:
-    """The request body: the CloudEvent as compact JSON (exactly the signed text)."""
-    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
-
-
-def signature_headers(
-    msg_id: str, body: str, secrets: Sequence[str], at: datetime
-) -> dict[str, str]:
-    """Standard Webhooks headers; one ``v1,…`` signature per secret, space separated."""
-    at = at.astimezone(UTC)
-    return {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": " ".join(Webhook(s).sign(msg_id, at, body) for s in secrets),
-    }
-
-
-def signing_secrets(sub: WebhookSubscription, now: datetime) -> list[str]:
-    out = [sub.secret]
-    expires = sub.previous_secret_expires_at
-    if sub.previous_secret and expires is not None and as_utc(expires) > now:
-        out.append(sub.previous_secret)
-    return out
-
-
-# --- sending -------------------------------------------------------------------------------
-
-
-@dataclass
-class Attempt:
-    at: datetime
-    status: int | None
-    error: str | None
-    duration_ms: float
-    retry_after: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-    def describe(self) -> str:
-        if self.status is not None:
-            return f"HTTP {self.status}"
-        return self.error or "no answer"
-
-
-def _client(settings: GatewaySettings) -> httpx.AsyncClient:
-    # No redirects; no proxy from the environment (it would connect instead of us, to an
-    # address the SSRF guard has not seen).
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
-        follow_redirects=False,
-        trust_env=False,
-    )
-
-
-async def post_signed(
-    client: httpx.AsyncClient,
-    settings: GatewaySettings,
-    url: str,
-    msg_id: str,
-    body: str,
-    secrets: Sequence[str],
-    clock: Callable[[], datetime],
-) -> Attempt:
-    """One signed POST to ``url``, the SSRF guard checked first; never raises for the
-    receiver's failures (they are the attempt's status or error)."""
-    started = time.perf_counter()
-    at = clock()
-
-    def done(status: int | None, error: str | None, retry_after: str | None = None) -> Attempt:
-        ms = round((time.perf_counter() - started) * 1000, 1)
-        return Attempt(at, status, error[:ERROR_MAX] if error else None, ms, retry_after)
-
-    try:
-        target, addresses = await ssrf.check_url(url, allow_private=settings.webhook_allow_private)
-    except ssrf.UnsafeUrl as exc:
-        return done(None, f"refused by the SSRF guard: {exc}")
-    headers = {
-        "content-type": "application/json",
-        "user-agent": USER_AGENT,
-        **signature_headers(msg_id, body, secrets, at),
-    }
-    content = body.encode()
-    error = "no address to connect to"
-    for address in addresses:
-        pinned_url, host, extensions = ssrf.pinned(target, address)
-        try:
-            # httpx's timeout is per phase; this bounds the whole exchange (a receiver that
-            # trickles its answer byte by byte gets no more time than a silent one)
-            async with asyncio.timeout(settings.webhook_timeout_seconds):
-                async with client.stream(
-                    "POST",
-                    pinned_url,
-                    content=content,
-                    headers={**headers, **host},
-                    extensions=extensions,
-                ) as response:
-                    return done(response.status_code, None, response.headers.get("retry-after"))
-        except (httpx.TimeoutException, TimeoutError):
-            return done(None, f"timeout after {settings.webhook_timeout_seconds:g} s")
-        except httpx.ConnectError as exc:
-            error = (
-                f"cannot connect to {address}: {exc}"
-                if str(exc)
-                else f"cannot connect to {address}"
-            )
-            continue  # the next address of the name, if any
-        except httpx.HTTPError as exc:
-            return done(None, f"{type(exc).__name__}: {exc}")
-    return done(None, error)
-
-
-# --- the round -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -244,7 +99,10 @@ class Due:
 
 
 async def collect(factory: Factory, now: datetime, batch: int = COLLECT_BATCH) -> tuple[bool, bool]:
-    """Turn new log events into deliveries: (any subscription enabled, maybe more to do)."""
+    """Turn new log events into deliveries: (any subscription enabled, maybe more to do).
+
+    Reads in a short session of its own, then commits one transaction per subscription (the
+    cursor move and its deliveries together): a background step, see "Transactions" above."""
     async with factory() as session:
         subs = (
             await session.execute(
@@ -318,6 +176,8 @@ class _Lost(Exception):
 
 
 async def claim_due(factory: Factory, now: datetime, settings: GatewaySettings) -> list[Due]:
+    """Claim the due deliveries under a lease, in a transaction of its own committed before
+    anything is sent (a background step, see "Transactions" above)."""
     per_sub = CLAIM_PER_SUBSCRIPTION
     lease = now + timedelta(seconds=(settings.webhook_timeout_seconds + 5) * per_sub + 30)
     async with factory() as session, session.begin():
@@ -363,7 +223,7 @@ async def claim_due(factory: Factory, now: datetime, settings: GatewaySettings) 
                     event_id=delivery.event_id,
                     event_seq=delivery.event_seq,
                     url=sub.url,
-                    secrets=signing_secrets(sub, now),
+                    secrets=secrets_of(sub, now),
                     body=body_of(envelope),
                     lease=lease,
                     was_due=as_utc(was_due),
@@ -373,13 +233,6 @@ async def claim_due(factory: Factory, now: datetime, settings: GatewaySettings) 
     return claimed
 
 
-def _disabled_reason(failures: int, attempt: Attempt) -> str:
-    at = attempt.at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    if attempt.status == 410:
-        return f"The receiver answered HTTP 410 Gone at {at}: it wants no more deliveries."
-    return f"{failures} failed deliveries in a row; last: {attempt.describe()} at {at}."
-
-
 async def record(
     factory: Factory,
     due: Due,
@@ -387,7 +240,10 @@ async def record(
     settings: GatewaySettings,
     rng: random.Random,
 ) -> bool:
-    """Write one attempt's result; True if the subscription is (now) disabled."""
+    """Write one attempt's result; True if the subscription is (now) disabled.
+
+    Each result commits in a transaction of its own as soon as it is known (a background
+    step, see "Transactions" above): a later failure of the round cannot undo it."""
     async with factory() as session, session.begin():
         delivery = await session.get(WebhookDelivery, due.id)
         sub = await session.get(WebhookSubscription, due.subscription_id, with_for_update=True)
@@ -416,25 +272,21 @@ async def record(
             delivery.state = "failed"
             delivery.next_attempt_at = None
         else:
-            delay = backoff_seconds(
+            delay = retry_delay(
+                attempt,
                 number,
                 settings.webhook_backoff_base_seconds,
                 settings.webhook_backoff_max_seconds,
                 rng,
             )
-            if attempt.status in (429, 503):
-                wanted = retry_after_seconds(attempt.retry_after, attempt.at)
-                if wanted is not None:
-                    delay = max(delay, min(wanted, settings.webhook_backoff_max_seconds))
             delivery.next_attempt_at = attempt.at + timedelta(seconds=delay)
         sub.consecutive_failures += 1
-        if sub.enabled and (
-            attempt.status == 410
-            or sub.consecutive_failures >= settings.webhook_max_consecutive_failures
+        if sub.enabled and disables(
+            attempt, sub.consecutive_failures, settings.webhook_max_consecutive_failures
         ):
             sub.enabled = False
             sub.disabled_at = attempt.at
-            sub.disabled_reason = _disabled_reason(sub.consecutive_failures, attempt)
+            sub.disabled_reason = disabled_reason(sub.consecutive_failures, attempt)
             sub.version += 1
             sub.updated_at = attempt.at
             log.warning("webhook_disabled", subscription=sub.id, reason=sub.disabled_reason)
@@ -442,7 +294,8 @@ async def record(
 
 
 async def release(factory: Factory, due: Due) -> None:
-    """Give back a claimed delivery that was not sent (its subscription got disabled)."""
+    """Give back a claimed delivery that was not sent (its subscription got disabled), in a
+    transaction of its own (a background step, see "Transactions" above)."""
     async with factory() as session, session.begin():
         await session.execute(
             update(WebhookDelivery)
@@ -456,7 +309,8 @@ async def release(factory: Factory, due: Due) -> None:
 
 
 async def next_due(factory: Factory) -> datetime | None:
-    """When the earliest pending delivery of an enabled subscription falls due."""
+    """When the earliest pending delivery of an enabled subscription falls due (a read in a
+    short session of its own)."""
     async with factory() as session:
         value = (
             await session.execute(
@@ -478,7 +332,7 @@ async def dispatch_round(
     rng: random.Random | None = None,
 ) -> datetime | None:
     """Collect, claim, send and record once; when the next pending delivery falls due."""
-    now_of = clock or (lambda: datetime.now(UTC))
+    now_of = clock or utcnow
     rng = rng or random.Random()
     for _ in range(COLLECT_STEPS):
         enabled, more = await collect(factory, now_of())
@@ -492,7 +346,7 @@ async def dispatch_round(
         for due in claimed:
             by_sub[due.subscription_id].append(due)
         gate = asyncio.Semaphore(PARALLEL)
-        async with _client(settings) as client:
+        async with http_client(settings) as client:
 
             async def to_one(dues: list[Due]) -> None:
                 async with gate:
@@ -507,34 +361,6 @@ async def dispatch_round(
 
             await asyncio.gather(*(to_one(dues) for dues in by_sub.values()))
     return await next_due(factory)
-
-
-async def ping(
-    settings: GatewaySettings, sub: WebhookSubscription, now: datetime
-) -> tuple[Attempt, str]:
-    """Send a signed ``gateway.webhook.test`` CloudEvent now (not logged, not retried)."""
-    msg_id = str(uuid.uuid4())
-    envelope = {
-        "specversion": "1.0",
-        "id": msg_id,
-        "source": "/gateway",
-        "type": "gateway.webhook.test",
-        "subject": sub.id,
-        "time": now.isoformat(),
-        "datacontenttype": "application/json",
-        "data": {"subscription_id": sub.id, "organisation_id": sub.organisation_id},
-    }
-    async with _client(settings) as client:
-        attempt = await post_signed(
-            client,
-            settings,
-            sub.url,
-            msg_id,
-            body_of(envelope),
-            signing_secrets(sub, now),
-            lambda: datetime.now(UTC),
-        )
-    return attempt, msg_id
 
 
 class Dispatcher:
@@ -552,7 +378,7 @@ class Dispatcher:
         self.factory = factory
         self.settings = settings
         self.signal = signal
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or utcnow
         self.rng = random.Random()
         self.rounds = 0
 

@@ -22,8 +22,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from services.gateway.service.upstream import UpstreamError, open_upstream
-from shared.events import contracts  # noqa: F401  (fills CATALOG)
-from shared.events.catalog import CATALOG, SERVICES
+from shared.events.catalog import CATALOG
+from shared.events.spec import SERVICES
 
 METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 

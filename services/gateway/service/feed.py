@@ -23,6 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.models import LoggedEvent, directory
+from services.gateway.rules.visibility import visible_to
+from services.gateway.service.event_log import visible_filter
 from services.gateway.service.texts import (
     CALL_STATES,
     LEAGUES,
@@ -32,6 +34,7 @@ from services.gateway.service.texts import (
     label,
 )
 from shared.charts import MISSING, fmt_number
+from shared.clock import as_utc, utcnow
 from shared.directory import lookup_organisations
 from shared.events.catalog import CATALOG
 from shared.reference import reference_parties
@@ -43,6 +46,8 @@ except ZoneInfoNotFoundError:  # pragma: no cover - a system without time-zone d
 
 #: Events in the first fill of the feed.
 FEED_SIZE = 15
+#: The feed's viewer: no organisation (the page works without an account), so public only.
+ANONYMOUS = None
 
 #: A short name for every event type (the line's heading), Danish and English.
 TYPE_LABELS: dict[str, tuple[str, str]] = {
@@ -206,15 +211,13 @@ def type_label(type_: str, lang: Lang) -> str:
 
 
 def local_time(when: datetime) -> datetime:
-    if when.tzinfo is None:  # SQLite keeps no offset; the log is written in UTC
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(LOCAL_TIME)
+    return as_utc(when).astimezone(LOCAL_TIME)
 
 
 def format_when(when: datetime, lang: Lang, now: datetime | None = None) -> str:
     """Time of day for today's events, else date and time (local time, Copenhagen)."""
     local = local_time(when)
-    today = local_time(now or datetime.now(UTC)).date()
+    today = local_time(now or utcnow()).date()
     if local.date() == today:
         return local.strftime("%H:%M:%S")
     return local.strftime("%d.%m.%Y %H:%M" if lang == "da" else "%d %b %Y %H:%M")
@@ -336,16 +339,17 @@ def _ids_in(envelope: Mapping[str, Any]) -> list[str]:
 async def newest_public(
     session: AsyncSession, lang: Lang, limit: int = FEED_SIZE, now: datetime | None = None
 ) -> list[FeedItem]:
-    """The newest public events (never an addressed one), newest first, as feed lines."""
+    """The newest public events (never an addressed one), newest first, as feed lines: what
+    an anonymous viewer may see (``rules.visibility``)."""
     rows = (
         await session.execute(
             select(LoggedEvent)
-            .where(LoggedEvent.recipient.is_(None))
+            .where(*visible_filter(ANONYMOUS))
             .order_by(LoggedEvent.seq.desc())
             .limit(limit)
         )
     ).scalars()
-    events = [e for e in rows if e.recipient is None]
+    events = [e for e in rows if visible_to(e.recipient, ANONYMOUS)]
     names = await names_for(session, [i for e in events for i in _ids_in(e.envelope)])
     return [
         FeedItem(

@@ -12,8 +12,9 @@ Who sees what (ARCHITECTURE.md "Gateway"; issue 7):
 - a token: public events and the events addressed to the token's organisation;
 - the forum secretariat with scope ``admin`` asking ``all=true``: every event.
 
-The query filters by these rules, and every row is checked again before it is written
-(:meth:`View.allows`), so an addressed event reaches no one else even if a query were wrong.
+The rule is ``rules.visibility``: the query filters by it (``service.event_log.visible_filter``)
+and every row is checked again before it is written (:meth:`View.allows`), so an addressed
+event reaches no one else even if a query were wrong.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import ColumnElement, func, or_, select
+from fastapi import FastAPI
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.gateway.consumers import LOG_WRITTEN
 from services.gateway.models import LoggedEvent
-from services.gateway.patterns import expand, split_patterns, validate_patterns
+from services.gateway.rules.patterns import expand, split_patterns, validate_patterns
+from services.gateway.rules.visibility import may_see_everything, visible_to
+from services.gateway.service.event_log import LOG_WRITTEN, visible_filter
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.events.catalog import CATALOG
@@ -42,9 +45,6 @@ MAX_REPLAY = 1000
 POLL_SECONDS = 2.0
 #: The reconnection delay suggested to EventSource clients, in milliseconds.
 RETRY_MS = 3000
-#: The organisation kind and scope that may ask for every event (``all=true``).
-EVERYTHING_KIND = "forum_secretariat"
-EVERYTHING_SCOPE = "admin"
 
 
 class Waker(Protocol):
@@ -73,26 +73,13 @@ class View:
         clauses: list[ColumnElement[bool]] = []
         if self.types is not None:
             clauses.append(LoggedEvent.type.in_(sorted(self.types)))
-        if not self.everything:
-            if self.organisation_id is None:
-                clauses.append(LoggedEvent.recipient.is_(None))
-            else:
-                clauses.append(
-                    or_(
-                        LoggedEvent.recipient.is_(None),
-                        LoggedEvent.recipient == self.organisation_id,
-                    )
-                )
+        clauses.extend(visible_filter(self.organisation_id, self.everything))
         return clauses
 
     def allows(self, event: StreamEvent) -> bool:
         if self.types is not None and event.type not in self.types:
             return False
-        return (
-            self.everything
-            or event.recipient is None
-            or (self.organisation_id is not None and event.recipient == self.organisation_id)
-        )
+        return visible_to(event.recipient, self.organisation_id, self.everything)
 
 
 def view_for(principal: Principal | None, patterns: Iterable[str], everything: bool) -> View:
@@ -126,7 +113,7 @@ def view_for(principal: Principal | None, patterns: Iterable[str], everything: b
                 "all=true needs the forum secretariat's token with scope admin.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if principal.organisation_kind != EVERYTHING_KIND or not principal.has(EVERYTHING_SCOPE):
+        if not may_see_everything(principal.organisation_kind, principal.scopes):
             raise Problem(
                 403,
                 "not-allowed-everything",
@@ -283,6 +270,26 @@ async def event_stream(
             await waker.wait(max(0.01, min(poll_seconds, keepalive_seconds - idle)))
     finally:
         STATS.open -= 1
+
+
+async def open_stream(
+    app: FastAPI, view: View, resume_after: int | None, replay: int
+) -> AsyncIterator[str]:
+    """The SSE text of a stream for ``view`` from the gateway ``app``: the start is fixed now,
+    in a short read of its own (see :func:`start_position`), before the answer begins; then
+    :func:`event_stream`, woken by ``LOG_WRITTEN``, until the client leaves or the server
+    closes its streams."""
+    factory = app.state.session_factory
+    async with factory() as session:
+        start = await start_position(session, view, resume_after, replay)
+    return event_stream(
+        factory,
+        view,
+        start,
+        waker=LOG_WRITTEN,
+        keepalive_seconds=app.state.settings.sse_keepalive_seconds,
+        closing=lambda: streams_closing(app),
+    )
 
 
 def close_streams(app: Any) -> None:

@@ -15,11 +15,13 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.gateway import ssrf
 from services.gateway.models import LoggedEvent, WebhookDelivery, WebhookSubscription
+from services.gateway.rules.retries import Attempt
+from services.gateway.rules.ssrf import UnsafeUrl
 from services.gateway.schemas.webhooks import WebhookCreate, WebhookUpdate
+from services.gateway.service import delivery, url_guard
 from services.gateway.settings import GatewaySettings
 from shared.auth import Principal
 from shared.errors import Problem
@@ -41,8 +43,10 @@ async def check_url(url: str, settings: GatewaySettings) -> str:
     (e.g. "10.0.0.1 is a private address (RFC 1918)"). Callers check before they touch the
     database: the name lookup may take seconds, and embedded SQLite has one connection."""
     try:
-        target, _addresses = await ssrf.check_url(url, allow_private=settings.webhook_allow_private)
-    except ssrf.UnsafeUrl as exc:
+        target, _addresses = await url_guard.check_url(
+            url, allow_private=settings.webhook_allow_private
+        )
+    except UnsafeUrl as exc:
         raise Problem(
             422,
             "unsafe-webhook-url",
@@ -207,3 +211,23 @@ async def redeliver(
     delivery.next_attempt_at = now
     await session.flush()
     return delivery
+
+
+async def send_test(
+    factory: async_sessionmaker[AsyncSession],
+    settings: GatewaySettings,
+    subscription_id: str,
+    principal: Principal,
+    now: datetime,
+) -> tuple[Attempt, str]:
+    """Ping the caller's own subscription now: a signed ``gateway.webhook.test`` event
+    (``service.delivery.ping``; not logged, not retried, no failure counted). The attempt and
+    the webhook-id it was sent with.
+
+    Reads the subscription in a short session of its own, closed before the receiver is
+    called, instead of the request's unit of work: no session may be held while a partner's
+    receiver answers (it may take seconds; embedded SQLite has one connection). Nothing is
+    written, so there is nothing to commit."""
+    async with factory() as session:
+        sub = await own_subscription(session, subscription_id, principal)
+    return await delivery.ping(settings, sub, now)

@@ -22,7 +22,6 @@ from services.referrals.api.common import (
     IdFilter,
     IfMatch,
     Limit,
-    Now,
     Party,
     Session,
     create_idempotently,
@@ -31,6 +30,7 @@ from services.referrals.api.services import FieldCode, TargetGroupFilter
 from services.referrals.models import Activity
 from services.referrals.schemas.directory import ActivityCreate, ActivityOut, ActivityUpdate
 from services.referrals.service import activities as directory
+from shared.dependencies import Now
 from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queries import get_or_404

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
@@ -29,15 +28,6 @@ IdempotencyKey = Annotated[
 Cursor = Annotated[str | None, Query(max_length=500)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 IdFilter = Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")]
-
-
-def now(request: Request) -> datetime:
-    """ "Now" for clocks: ``app.state.clock`` (tests set it), else the real time (UTC)."""
-    clock: Callable[[], datetime] | None = getattr(request.app.state, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
-Now = Annotated[datetime, Depends(now)]
 
 
 async def create_idempotently(

@@ -16,14 +16,15 @@ import io
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from services.referrals.api.common import PREFIX, Now, Session
+from services.referrals.api.common import PREFIX, Session
 from services.referrals.rules.vocabulary import PARTY_KINDS
 from services.referrals.schemas.flows import FlowStatistics, PartyKind
 from services.referrals.service import flows as service
 from shared.auth import Principal, current_principal
+from shared.dependencies import Today
 from shared.errors import Problem
 
 router = APIRouter(prefix=PREFIX)
@@ -52,14 +53,8 @@ async def flow_reader(principal: Principal = Depends(current_principal)) -> Prin
 FlowReader = Annotated[Principal, Depends(flow_reader)]
 
 
-def _today(request: Request, now: Now) -> date:
-    """Today: ``REFERRALS_TODAY`` if set, else the (test) clock's date."""
-    fixed: date | None = getattr(request.app.state.settings, "today", None)
-    return fixed or now.date()
-
-
 async def flow_query(
-    today: Annotated[date, Depends(_today)],
+    today: Today,
     from_: Annotated[
         date | None,
         Query(

@@ -20,7 +20,6 @@ from services.referrals.api.common import (
     IdempotencyKey,
     IfMatch,
     Limit,
-    Now,
     Party,
     Session,
     create_idempotently,
@@ -33,6 +32,7 @@ from services.referrals.schemas.joint_events import (
     JointEventState,
 )
 from services.referrals.service import joint_events as service
+from shared.dependencies import Now
 from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, Page
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from services.referrals.api.common import PREFIX, Now, Session
+from services.referrals.api.common import PREFIX, Session
 from services.referrals.rules import matching
 from services.referrals.schemas.match import (
     IndexState,
@@ -24,6 +24,7 @@ from services.referrals.schemas.match import (
 )
 from services.referrals.service import match_index
 from services.referrals.service.common import OrgPlace
+from shared.dependencies import Now
 
 router = APIRouter(prefix=PREFIX)
 

@@ -24,7 +24,6 @@ from services.referrals.api.common import (
     IdempotencyKey,
     IfMatch,
     Limit,
-    Now,
     Party,
     Session,
     create_idempotently,
@@ -46,6 +45,7 @@ from services.referrals.schemas.referrals import (
 from services.referrals.service import referrals as service
 from services.referrals.service import sweeps
 from shared.auth import Principal, current_principal, require_scope
+from shared.dependencies import Now
 from shared.errors import Problem
 from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, Page

@@ -21,7 +21,6 @@ from services.referrals.api.common import (
     IdFilter,
     IfMatch,
     Limit,
-    Now,
     Party,
     Session,
     create_idempotently,
@@ -31,6 +30,7 @@ from services.referrals.rules.vocabulary import ServiceStatus, TargetGroup
 from services.referrals.schemas.directory import ServiceCreate, ServiceOut, ServiceUpdate
 from services.referrals.schemas.hsds import HsdsOrganization, HsdsService
 from services.referrals.service import directory, hsds
+from shared.dependencies import Now
 from shared.etag import with_etag
 from shared.pagination import DEFAULT_LIMIT, Page
 from shared.queries import get_or_404

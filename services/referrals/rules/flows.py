@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from shared.clock import as_utc
+
 #: Every state of the closed loop, in the order the statistics list them.
 STATES: tuple[str, ...] = (
     "requested",
@@ -131,14 +133,9 @@ def median(values: Sequence[float]) -> float | None:
     return (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; the service stores UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def hours_between(start: datetime, end: datetime) -> float:
     """Hours from ``start`` to ``end`` (naive datetimes are taken as UTC)."""
-    return (_utc(end) - _utc(start)).total_seconds() / 3600
+    return (as_utc(end) - as_utc(start)).total_seconds() / 3600
 
 
 def median_summary(hours: Sequence[float]) -> dict[str, Any]:

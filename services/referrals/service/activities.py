@@ -39,10 +39,10 @@ from services.referrals.service.directory import (
     owner_only,
 )
 from shared.auth import Principal
+from shared.clock import as_utc
 from shared.errors import Problem
 from shared.etag import require_if_match
 from shared.events import contracts as ev
-from shared.events.envelope import as_utc
 from shared.events.outbox import PendingEvent, record_events
 from shared.pagination import decode_cursor, encode_cursor
 from shared.queries import get_or_404, new_id

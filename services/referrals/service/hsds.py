@@ -31,7 +31,6 @@ Lists use this API's cursor pages (``items``/``next_cursor``), not HSDS's number
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +52,7 @@ from services.referrals.schemas.hsds import (
 )
 from services.referrals.service.common import organisations
 from services.referrals.service.directory import org_refs
+from shared.clock import as_utc
 from shared.pagination import decode_cursor, encode_cursor
 from shared.queries import page
 from shared.reference import municipality_by_code, reference_parties, region_by_code
@@ -220,7 +220,7 @@ def hsds_service(
             target_groups=_terms(service.target_groups, fields=False),
             area_kind=service.area_kind,
             area_codes=list(service.area_codes),
-            updated_at=updated if updated.tzinfo else updated.replace(tzinfo=UTC),
+            updated_at=as_utc(updated),
             version=service.version,
         ),
     )

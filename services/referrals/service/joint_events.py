@@ -25,10 +25,10 @@ from services.referrals.schemas.joint_events import JointEventCreate, JointEvent
 from services.referrals.service.activities import add_activity
 from services.referrals.service.common import require_party
 from shared.auth import Principal
+from shared.clock import as_utc
 from shared.errors import Problem
 from shared.etag import require_if_match
 from shared.events import contracts as ev
-from shared.events.envelope import as_utc
 from shared.events.outbox import record_event
 from shared.queries import new_id, page
 

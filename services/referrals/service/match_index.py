@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Text, cast, or_, select
@@ -38,7 +38,7 @@ from services.referrals.models import (
 )
 from services.referrals.rules import matching
 from services.referrals.service.common import OrgPlace, org_places
-from shared.events.envelope import as_utc
+from shared.clock import as_utc, utcnow
 from shared.reference import municipalities
 from shared.sequences import current_value
 
@@ -211,7 +211,7 @@ async def match(
 ) -> MatchAnswer:
     """The best ``limit`` offers for ``need`` with why; their organisations' names and homes
     are loaded for the best hits only."""
-    await index.refresh(session, need.now or datetime.now(UTC))
+    await index.refresh(session, need.now or utcnow())
     shortlist = index.terms.shortlist(need, limit)
     # where a nationwide service stands among equals depends on its organisation's home:
     # the organisations at home in the firm's region settle that for all of them

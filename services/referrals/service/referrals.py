@@ -29,6 +29,7 @@ from services.referrals.schemas.referrals import (
 )
 from services.referrals.service.common import require_party, where_is
 from shared.auth import Principal
+from shared.clock import optional_utc
 from shared.errors import Problem
 from shared.etag import require_if_match
 from shared.events import contracts as ev
@@ -48,13 +49,6 @@ def clock_days(settings: Any) -> ClockDays:
         start=settings.start_working_days,
         close=settings.close_working_days,
     )
-
-
-def utc(value: datetime | None) -> datetime | None:
-    """A stored timestamp as aware UTC (SQLite keeps no offset; everything is written in UTC)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def owner_id(referral: Referral) -> str | None:
@@ -85,8 +79,8 @@ def facts(referral: Referral) -> dict[str, Any]:
         "cross_region": referral.cross_region,
         "fields": list(referral.fields or []),
         "firm_employees": referral.firm_employees,
-        "created_at": utc(referral.created_at),
-        "due_at": utc(referral.due_at),
+        "created_at": optional_utc(referral.created_at),
+        "due_at": optional_utc(referral.due_at),
     }
 
 
@@ -142,7 +136,7 @@ def referral_out(referral: Referral, caller: str, now: datetime) -> ReferralOut:
         closed_at=referral.closed_at,
         state_changed_at=referral.state_changed_at,
         due_at=referral.due_at,
-        overdue=rules.is_overdue(referral.state, utc(referral.due_at), now),
+        overdue=rules.is_overdue(referral.state, optional_utc(referral.due_at), now),
         overdue_at=referral.overdue_at,
         version=referral.version,
     )
@@ -414,7 +408,7 @@ async def move(
         t = rules.check_state(action, referral.state)
     except TransitionRefused as exc:
         raise _refused(exc) from None
-    times = rules.times_after(t.to_state, now, utc(referral.answered_at), days)
+    times = rules.times_after(t.to_state, now, optional_utc(referral.answered_at), days)
     referral.state = t.to_state
     referral.state_changed_at = times.state_changed_at
     referral.answered_at = times.answered_at

@@ -1,4 +1,4 @@
-"""Registry HTTP API (thin: parse, authorise, call service, shape the answer)."""
+"""Organisation, API-client and token endpoints (thin: parse, authorise, call service, shape)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry import rules, service
-from services.registry.models import ApiClient, Organisation, idempotency_keys
-from services.registry.schemas import (
+from services.registry.models import idempotency_keys
+from services.registry.schemas.organisations import (
     ClientCreate,
     ClientCreated,
     OrganisationCreate,
@@ -18,11 +17,12 @@ from services.registry.schemas import (
     OrgKind,
     TokenOut,
 )
-from services.registry.tokens import Signer, secret_matches
+from services.registry.service import organisations as organisation_service
+from services.registry.service.organisations import client_error
+from services.registry.tokens import Signer
 from shared import idempotency
 from shared.auth import Principal, require_scope
 from shared.db import session_dependency
-from shared.errors import Problem
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 Session = Annotated[AsyncSession, Depends(session_dependency)]
@@ -36,12 +36,6 @@ async def jwks(request: Request) -> dict[str, Any]:
     return signer.jwks()
 
 
-def _client_error(error: str, detail: str, status: int = 401) -> Problem:
-    # problem+json that also carries RFC 6749's `error` member, so OAuth2 clients understand it.
-    headers = {"WWW-Authenticate": 'Basic realm="klyngeforum"'} if status == 401 else None
-    return Problem(status, error.replace("_", "-"), detail, error=error, headers=headers)
-
-
 def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     if not authorization or not authorization.lower().startswith("basic "):
         return None
@@ -49,7 +43,7 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
         decoded = base64.b64decode(authorization[6:]).decode()
         client_id, _, secret = decoded.partition(":")
     except (ValueError, UnicodeDecodeError):
-        raise _client_error("invalid_client", "The Basic credentials cannot be read.") from None
+        raise client_error("invalid_client", "The Basic credentials cannot be read.") from None
     return client_id, secret
 
 
@@ -69,34 +63,21 @@ async def token(
     authorization: Annotated[str | None, Header()] = None,
 ) -> TokenOut:
     if grant_type != "client_credentials":
-        raise _client_error(
+        raise client_error(
             "unsupported_grant_type", "Only grant_type=client_credentials is supported.", 400
         )
     basic = _basic_credentials(authorization)
     if basic:
         client_id, client_secret = basic
     if not client_id or not client_secret:
-        raise _client_error("invalid_client", "Give client_id and client_secret (form or Basic).")
-    client = None if "\x00" in client_id else await session.get(ApiClient, client_id)
-    if (
-        client is None
-        or client.disabled_at
-        or not secret_matches(client_secret, client.secret_hash)
-    ):
-        raise _client_error("invalid_client", "Unknown client or wrong secret.")
-    org = await session.get(Organisation, client.organisation_id)
-    assert org is not None
-    try:
-        scopes = rules.narrow_scopes(client.scopes.split(), scope)
-    except rules.ScopeNotAllowed as exc:
-        raise _client_error("invalid_scope", str(exc), 400) from exc
-    signer: Signer = request.app.state.signer
+        raise client_error("invalid_client", "Give client_id and client_secret (form or Basic).")
     lifetime = request.app.state.settings.token_lifetime_seconds
-    access_token = signer.issue(
-        client_id=client.client_id,
-        organisation_id=org.id,
-        organisation_kind=org.kind,
-        scopes=scopes,
+    access_token, scopes = await organisation_service.grant_token(
+        session,
+        request.app.state.signer,
+        client_id=client_id,
+        client_secret=client_secret,
+        scope=scope,
         lifetime=lifetime,
     )
     return TokenOut(access_token=access_token, expires_in=lifetime, scope=" ".join(scopes))
@@ -118,7 +99,7 @@ async def list_organisations(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[OrganisationOut]:
-    rows, next_cursor = await service.list_organisations(
+    rows, next_cursor = await organisation_service.list_organisations(
         session, kind=kind, region_code=region, q=q, cursor=cursor, limit=limit
     )
     return Page[OrganisationOut](
@@ -133,7 +114,9 @@ async def list_organisations(
     summary="One organisation (public)",
 )
 async def get_organisation(session: Session, organisation_id: str) -> OrganisationOut:
-    return OrganisationOut.model_validate(await service.get_organisation(session, organisation_id))
+    return OrganisationOut.model_validate(
+        await organisation_service.get_organisation(session, organisation_id)
+    )
 
 
 @router.post(
@@ -151,7 +134,7 @@ async def create_organisation(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
     async def create() -> dict[str, Any]:
-        org = await service.register_organisation(session, body)
+        org = await organisation_service.register_organisation(session, body)
         return OrganisationOut.model_validate(org).model_dump(mode="json")
 
     return await idempotency.create_once(
@@ -171,7 +154,7 @@ async def create_client(
     body: ClientCreate,
     principal: Annotated[Principal, Depends(require_scope("clients:write"))],
 ) -> ClientCreated:
-    client, secret = await service.create_client(session, body)
+    client, secret = await organisation_service.create_client(session, body)
     return ClientCreated(
         client_id=client.client_id,
         name=client.name,

@@ -59,7 +59,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry import rules
+from services.registry.config import RuleConfig
 from services.registry.importer.files import (
     CLUSTER_OPTIONAL,
     CLUSTER_REQUIRED,
@@ -69,7 +69,7 @@ from services.registry.importer.files import (
 )
 from services.registry.importer.progress import Progress
 from services.registry.importer.write import ImportSummary, check_database, write_import
-from services.registry.service.clusters import RuleConfig
+from services.registry.rules.responsibility import FIVU_RTI_ID
 from services.registry.service.organisations import load_reference_parties
 from shared.db import make_engine, make_session_factory
 from shared.importing import ImportRejected, RowError
@@ -93,7 +93,7 @@ async def import_clusters(
     clusters_path: Path,
     members_path: Path | None,
     *,
-    registered_by: str = rules.FIVU_RTI_ID,
+    registered_by: str = FIVU_RTI_ID,
     config: RuleConfig | None = None,
     progress: Progress | None = None,
     load_reference: bool = True,
@@ -132,7 +132,7 @@ async def import_into(
     clusters_path: Path,
     members_path: Path | None,
     *,
-    registered_by: str = rules.FIVU_RTI_ID,
+    registered_by: str = FIVU_RTI_ID,
     config: RuleConfig | None = None,
     progress: Progress | None = None,
     load_reference: bool = True,

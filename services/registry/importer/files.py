@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.registry.importer.progress import Progress
-from services.registry.schemas import ClusterCreate, MemberIn
+from services.registry.schemas.clusters import ClusterCreate, MemberIn
 from shared.importing import RowError
 from shared.reference import InvalidCvr, normalise_cvr
 

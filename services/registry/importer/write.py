@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry import rules
+from services.registry.config import RuleConfig
 from services.registry.importer.files import Checked
 from services.registry.importer.progress import Progress
 from services.registry.models import (
@@ -22,10 +22,13 @@ from services.registry.models import (
     Organisation,
     messaging,
 )
-from services.registry.service.clusters import ResponsibilityState, RuleConfig, touch_cluster
+from services.registry.rules.members import member_summary
+from services.registry.rules.responsibility import FIVU_RTI_ID, centre_of_gravity
+from services.registry.rules.responsibility import responsibility as matrix_responsibility
 from services.registry.service.organisations import organisation_registered
+from services.registry.service.responsibility import ResponsibilityState, touch_cluster
+from shared.clock import utcnow
 from shared.events import contracts as ev
-from shared.events.envelope import utcnow
 from shared.events.outbox import PendingEvent, record_events
 from shared.importing import RowError
 from shared.reference import region_of_municipality
@@ -75,7 +78,7 @@ async def check_database(
 ) -> dict[str, str]:
     """Checks against what is registered; returns CVR → id of existing clusters gaining members."""
     by = await session.get(Organisation, registered_by)
-    if by is None or not (by.id == rules.FIVU_RTI_ID or by.kind in REGISTERING_KINDS):
+    if by is None or not (by.id == FIVU_RTI_ID or by.kind in REGISTERING_KINDS):
         errors.append(
             RowError(
                 "--registered-by",
@@ -199,8 +202,8 @@ async def write_import(
             "created_at": now,
         }
         orgs.append(org)
-        cog = rules.centre_of_gravity(located.get(cid, ()), config.cog)
-        computed = rules.responsibility(
+        cog = centre_of_gravity(located.get(cid, ()), config.cog)
+        computed = matrix_responsibility(
             c.league,
             cog,
             home_municipality=c.home_municipality_code,
@@ -272,7 +275,7 @@ async def write_import(
                     merged_into_id=None,
                     responsibility=ev.ResponsibilityFacts.model_validate(responsibility),
                     functions=list(c.functions),
-                    **rules.member_summary(sized.get(cid, ())),
+                    **member_summary(sized.get(cid, ())),
                 ),
                 subject=cid,
             )

@@ -115,6 +115,21 @@ class Responsibility:
 
 FIVU_RTI_ID = "fivu-rti"
 
+#: Organisation kinds that may be named as responsible for a cluster's base funding (§1:
+#: the state, the growth forums and regions, the municipalities and KL).
+FUNDING_PARTY_KINDS = {
+    "ministry",
+    "growth_forum",
+    "region",
+    "municipality",
+    "municipal_association",
+}
+
+
+def sets_leagues(organisation_id: str, organisation_kind: str) -> bool:
+    """§1: leagues are set by FIVU/RTI or a regional growth forum."""
+    return organisation_id == FIVU_RTI_ID or organisation_kind == "growth_forum"
+
 
 def responsibility(
     league: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.auth import SCOPES_BY_KIND
+from shared.kinds import SCOPES_BY_KIND
 
 
 class ScopeNotAllowed(ValueError):

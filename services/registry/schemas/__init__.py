@@ -1,5 +1,5 @@
-"""Request and response models of the registry API (never mixed with tables)."""
+"""Request and response models of the registry API (never mixed with tables).
 
-from services.registry.schemas.clusters import *  # noqa: F403
-from services.registry.schemas.organisations import *  # noqa: F403
-from services.registry.schemas.organisations import REFERENCE_ONLY_KINDS, WEBSITE_MAX_LENGTH  # noqa: F401
+Import each model from the module that defines it (``schemas.clusters``,
+``schemas.organisations``).
+"""

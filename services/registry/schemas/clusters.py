@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from services.registry.schemas.organisations import ShortName, Website
+from shared.clock import real_today
 from shared.reference.fields import FIELDS, SOCIETAL_TASKS, field_by_code, task_by_code
 from shared.validation import Cvr, MunicipalityCode, Text, UtcDatetime, text
 
@@ -108,7 +109,7 @@ class Obligations(BaseModel):
     @field_validator("declared_on")
     @classmethod
     def _not_future(cls, value: date) -> date:
-        if value > date.today():
+        if value > real_today():
             raise ValueError("declared_on lies in the future")
         return value
 
@@ -138,7 +139,7 @@ class _ClusterProfile(BaseModel):
     @field_validator("founded_on")
     @classmethod
     def _not_future(cls, value: date | None) -> date | None:
-        if value is not None and value > date.today():
+        if value is not None and value > real_today():
             raise ValueError("founded_on lies in the future")
         return value
 

@@ -14,7 +14,7 @@ from pydantic import (
     UrlConstraints,
 )
 
-from shared.auth import OrgKind
+from shared.kinds import OrgKind
 from shared.validation import Cvr, MunicipalityCode, Text, UtcDatetime, text
 
 #: Kinds that only the reference data creates (there are exactly 98 municipalities …).

@@ -1,5 +1,5 @@
-"""Registry use cases: load, apply rules, write, add outbox events; never commit."""
+"""Registry use cases: load, apply rules, write, add outbox events; never commit.
 
-from services.registry.service.clusters import *  # noqa: F403
-from services.registry.service.organisations import *  # noqa: F403
-from services.registry.service.organisations import _announce  # noqa: F401
+Import each use case from the module that defines it (``service.cluster_profiles``,
+``service.members``, ``service.organisations`` …).
+"""

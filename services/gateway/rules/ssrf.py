@@ -7,7 +7,8 @@ and again before every delivery, because DNS answers change: the delivery then c
 the very address that was checked (:func:`pinned`), so a name cannot resolve to a public
 address for the check and to a private one for the connection.
 
-Everything here is pure except :func:`resolve` (one ``getaddrinfo`` call).
+Pure: no I/O. The one name lookup and the whole check of a URL are in
+``services.gateway.service.url_guard`` (:func:`~services.gateway.service.url_guard.check_url`).
 
 - Only ``http`` and ``https``; no user name or password in the URL; a host is required.
 - Every address the host resolves to must be public. Refused always: unspecified, link-local
@@ -20,14 +21,9 @@ Everything here is pure except :func:`resolve` (one ``getaddrinfo`` call).
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import socket
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit, urlunsplit
-
-#: Seconds a name lookup may take.
-RESOLVE_TIMEOUT = 5.0
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -128,44 +124,12 @@ def literal(host: str) -> IPAddress | None:
         return None
 
 
-async def resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address ``host`` resolves to (the one resolver call), or :class:`UnsafeUrl`."""
-    address = literal(host)
-    if address is not None:
-        return [address]
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await asyncio.wait_for(
-            loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), RESOLVE_TIMEOUT
-        )
-    except TimeoutError:
-        raise UnsafeUrl(f"the host '{host}' did not resolve within {RESOLVE_TIMEOUT:g} s") from None
-    except (OSError, UnicodeError) as exc:
-        raise UnsafeUrl(f"the host '{host}' cannot be resolved ({exc})") from None
-    found: list[IPAddress] = []
-    for _family, _type, _proto, _canon, sockaddr in infos:
-        addr = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
-        if addr not in found:
-            found.append(addr)
-    if not found:
-        raise UnsafeUrl(f"the host '{host}' has no address")
-    return found
-
-
 def check_addresses(addresses: list[IPAddress], *, allow_private: bool) -> None:
     """:class:`UnsafeUrl` if any address is refused (all must pass: a name may hide one)."""
     for address in addresses:
         reason = refusal(address, allow_private=allow_private)
         if reason:
             raise UnsafeUrl(reason)
-
-
-async def check_url(url: str, *, allow_private: bool) -> tuple[Target, list[IPAddress]]:
-    """Parse, resolve and check ``url``: the target and its (all allowed) addresses."""
-    target = parse(url)
-    addresses = await resolve(target.host, target.port)
-    check_addresses(addresses, allow_private=allow_private)
-    return target, addresses
 
 
 def pinned(target: Target, address: IPAddress) -> tuple[str, dict[str, str], dict[str, str]]:

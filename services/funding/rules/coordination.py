@@ -1,8 +1,9 @@
-"""Pure coordination checks (§1, §3, §4.3): one cluster's grants against the read model.
+"""The five coordination checks (§1, §3, §4.3): one cluster's grants against the read model.
 
-No I/O: the service layer loads a :class:`ClusterView`, its grants, the agreements, the
-evaluation flags and the other clusters, calls :func:`evaluate`, and upserts the findings by
-their stable ``key`` (rule + cluster + what is involved). A grant counts while its status is
+Pure, no I/O: the service layer (``service/coordination_findings.py``) loads a
+:class:`ClusterView`, its grants, the agreements, the evaluation flags and the other clusters,
+calls :func:`evaluate`, and upserts the findings by their stable ``key`` (rule + cluster +
+what is involved). A grant counts while its status is
 ``active`` (terminated grants drop out); periods matter where a rule compares them.
 """
 
@@ -13,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from services.funding.config import CoordinationConfig
 
 OUTSIDE = "base_funding_outside_responsibility"
 OVERLAP = "overlapping_activity_without_agreement"
@@ -83,12 +86,6 @@ class FlagView:
 
 
 @dataclass(frozen=True)
-class Config:
-    phase_down_years: int = 4
-    parallel_years: int = 3
-
-
-@dataclass(frozen=True)
 class Finding:
     rule: str
     cluster_id: str
@@ -136,6 +133,7 @@ def _responsibility(c: ClusterView) -> dict[str, Any]:
 
 
 def outside_responsibility(c: ClusterView, grants: Sequence[GrantView]) -> list[Finding]:
+    """§1, §3: base funding only from those the responsibility matrix names (primary or also)."""
     if not c.primary and not c.also:
         return []  # the registry has not computed one yet: nothing to check against
     allowed = set(c.primary) | set(c.also)
@@ -163,6 +161,8 @@ def outside_responsibility(c: ClusterView, grants: Sequence[GrantView]) -> list[
 def overlapping_without_agreement(
     c: ClusterView, grants: Sequence[GrantView], agreements: Sequence[AgreementView]
 ) -> list[Finding]:
+    """§3: two funders paying the same activity of a cluster in overlapping periods need an
+    agreement (co-financing or division of labour) that covers both."""
     live = sorted((g for g in grants if g.active), key=lambda g: g.id)
     by_id = {a.id: a for a in agreements}
     out = []
@@ -213,9 +213,9 @@ def parallel_organisation(
     c: ClusterView,
     grants: Sequence[GrantView],
     others: Sequence[ClusterView],
-    config: Config,
+    config: CoordinationConfig,
 ) -> list[Finding]:
-    """Project money to a cluster registered at most ``parallel_years`` before the grant
+    """§3: project money to a cluster registered at most ``parallel_years`` before the grant
     starts, in a field an older active cluster already covers."""
     if c.registered_at is None or not c.fields:
         return []
@@ -250,7 +250,7 @@ def parallel_organisation(
                 (g.id,),
                 f"{g.funder_id} gives project money to {c.id}, registered "
                 f"{registered}, in a field already covered by "
-                f"{', '.join(e['cluster_id'] for e in existing)}.",
+                f"{', '.join(str(e['cluster_id']) for e in existing)}.",
                 {
                     "grant": _grant_evidence(g),
                     "new_cluster": {
@@ -286,8 +286,10 @@ def _days(year: int) -> int:
     return (date(year + 1, 1, 1) - date(year, 1, 1)).days
 
 
-def not_phasing_down(c: ClusterView, grants: Sequence[GrantView], config: Config) -> list[Finding]:
-    """After the first ``phase_down_years`` years of base funding, each year's funding must
+def not_phasing_down(
+    c: ClusterView, grants: Sequence[GrantView], config: CoordinationConfig
+) -> list[Finding]:
+    """§4.3: after the first ``phase_down_years`` years of base funding, each year's funding must
     be lower than the year before (compared per day, so leap years do not count)."""
     base = [g for g in grants if g.active and g.kind == "base"]
     amounts = yearly_amounts(base)
@@ -333,6 +335,8 @@ def not_phasing_down(c: ClusterView, grants: Sequence[GrantView], config: Config
 def flagged_still_funded(
     c: ClusterView, grants: Sequence[GrantView], flags: Sequence[FlagView]
 ) -> list[Finding]:
+    """§4.3: a cluster evaluation flagged (poor performance, no longer relevant) that still
+    receives base funding."""
     if not flags:
         return []
     flag_evidence = [
@@ -361,9 +365,9 @@ def evaluate(
     agreements: Sequence[AgreementView] = (),
     flags: Sequence[FlagView] = (),
     others: Sequence[ClusterView] = (),
-    config: Config = Config(),
+    config: CoordinationConfig = CoordinationConfig(),
 ) -> list[Finding]:
-    """Every finding one cluster has now (the five rules)."""
+    """Every finding one cluster has now (the five rules, §1, §3, §4.3)."""
     own = [g for g in grants if g.cluster_id == cluster.id]
     return [
         *outside_responsibility(cluster, own),

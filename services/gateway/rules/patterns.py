@@ -36,6 +36,8 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from shared.events.catalog import CATALOG
+
 #: At most this many patterns in one list (an SSE query or a webhook subscription).
 MAX_PATTERNS = 20
 #: At most this many characters in one pattern.
@@ -71,8 +73,6 @@ def matches(patterns: Iterable[str] | str, type_: str) -> bool:
 
 
 def _known_types() -> list[str]:
-    from shared.events.catalog import CATALOG
-
     return list(CATALOG)
 
 

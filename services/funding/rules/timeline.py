@@ -1,4 +1,8 @@
-"""Which money, when (for the dashboard): grants spread over calendar years by days. Pure."""
+"""Which money, when (for the dashboard): grants spread over calendar years by days
+(``shared.money``, the same split as the annual account's). Pure.
+
+No § of its own: it shows the money the §3 coordination and the §4.3 phase-down are about.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from shared.money import split_by_year
+
 
 @dataclass(frozen=True)
 class Money:
+    """One grant's money: who pays whom, how much, over which days."""
+
     grant_id: str
     funder_id: str
     cluster_id: str
@@ -20,23 +28,14 @@ class Money:
     terminated_on: date | None = None
 
 
-def per_year(m: Money) -> dict[int, int]:
-    """The grant's amount over its planned days; a terminated grant stops on that day."""
-    total_days = (m.ends_on - m.starts_on).days + 1
-    last = min(m.ends_on, m.terminated_on) if m.terminated_on else m.ends_on
-    out: dict[int, int] = {}
-    for year in range(m.starts_on.year, last.year + 1):
-        start, end = max(m.starts_on, date(year, 1, 1)), min(last, date(year, 12, 31))
-        out[year] = round(m.amount_dkk * ((end - start).days + 1) / total_days)
-    return out
-
-
 def timeline(grants: Iterable[Money]) -> list[dict[str, Any]]:
     """[{year, total_dkk, base_dkk, project_dkk, grants: [{grant_id, funder_id, cluster_id,
     kind, amount_dkk}]}], oldest year first."""
     years: dict[int, list[dict[str, Any]]] = {}
     for m in sorted(grants, key=lambda g: g.grant_id):
-        for year, amount in per_year(m).items():
+        for year, amount in split_by_year(
+            m.amount_dkk, m.starts_on, m.ends_on, until=m.terminated_on
+        ).items():
             years.setdefault(year, []).append(
                 {
                     "grant_id": m.grant_id,

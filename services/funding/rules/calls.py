@@ -1,15 +1,16 @@
-"""Pure funding rules (§3, §4.1): who is consulted, which call states follow which, dates.
-
-No I/O, no framework: the service layer turns a ``RuleViolation`` into problem+json.
+"""Calls (§3, §4.1): who publishes at which scope, who is consulted before a call, which
+call is announced to Klyngeforum, the call's states, its dates and its published criteria.
+Pure: the service layer turns a ``RuleViolation`` into problem+json.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from services.funding.rules.violations import RuleViolation
 from shared.reference import FIVU_RTI, GROWTH_FORUMS, KL, growth_forum_for_region
 
 Scope = Literal["national", "regional"]
@@ -32,26 +33,12 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "cancel": (frozenset({"planned", "in_dialogue", "open", "closed"}), "cancelled"),
 }
 
-#: Call states in which grants may be recorded against the call: applications are in
-#: (closed) or the decision is made (decided). Not while the competition runs (§4.1).
-GRANTABLE_CALL_STATES = frozenset({"closed", "decided"})
-
-
-class RuleViolation(ValueError):
-    """A domain rule refused the action; ``kind`` names it for problem+json."""
-
-    def __init__(self, kind: str, detail: str, **extra: object) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
-        self.extra = extra
-
-
 # --- scope and dialogue ------------------------------------------------------------------
 
 
 def scope_for(funder_kind: str, requested: str | None = None) -> Scope:
-    """The scope of a call by this kind of funder; a contradicting ``requested`` is refused."""
+    """§3: the scope of a call by this kind of funder; a contradicting ``requested`` is
+    refused."""
     scope = SCOPE_BY_FUNDER_KIND.get(funder_kind)
     if scope is None:
         raise RuleViolation(
@@ -73,7 +60,8 @@ def home_forum(
     region_code: str | None,
     municipality_code: str | None = None,
 ) -> str | None:
-    """The growth forum whose area a regional funder belongs to (Bornholm has its own)."""
+    """§3: the growth forum whose area a regional funder belongs to (Bornholm has its own);
+    a regional call does not consult it."""
     if kind == "growth_forum":
         return organisation_id
     if kind in ("region", "municipality") and region_code:
@@ -115,7 +103,7 @@ def should_announce(*, strategic: bool, budget_dkk: int, threshold_dkk: int) -> 
 
 
 def transition(state: str, action: str) -> str:
-    """The state after ``action``; an illegal move names the current state."""
+    """The state after ``action`` (``TRANSITIONS``); an illegal move names the current state."""
     try:
         allowed_from, target = TRANSITIONS[action]
     except KeyError:
@@ -132,6 +120,8 @@ def transition(state: str, action: str) -> str:
 
 @dataclass(frozen=True)
 class DialogueStatus:
+    """How far a call's §3 dialogue has come: who answered, who not, by when."""
+
     answered: tuple[str, ...]
     unanswered: tuple[str, ...]
     deadline: date | None
@@ -170,17 +160,11 @@ def check_can_open(
             )
 
 
-# --- dates and amounts ----------------------------------------------------------------------
-
-
-def check_period(starts_on: date, ends_on: date, what: str = "period") -> None:
-    if ends_on < starts_on:
-        raise RuleViolation(
-            "invalid-period", f"The {what} ends ({ends_on}) before it starts ({starts_on})."
-        )
+# --- dates and criteria ---------------------------------------------------------------------
 
 
 def check_call_dates(opens_on: date, closes_on: date, decision_on: date) -> None:
+    """§4.1 competition: the call opens, closes, and only then is decided."""
     if closes_on < opens_on:
         raise RuleViolation(
             "invalid-dates", f"The call closes ({closes_on}) before it opens ({opens_on})."
@@ -193,6 +177,7 @@ def check_call_dates(opens_on: date, closes_on: date, decision_on: date) -> None
 
 
 def check_deadline(deadline: date, today: date) -> None:
+    """§3: the parties consulted get a deadline that has not passed yet."""
     if deadline < today:
         raise RuleViolation(
             "invalid-deadline", f"The dialogue deadline {deadline} is in the past ({today})."
@@ -200,7 +185,7 @@ def check_deadline(deadline: date, today: date) -> None:
 
 
 def check_criteria(weights: Sequence[float]) -> None:
-    """Published criteria: at least one, weights in percent adding up to 100."""
+    """§4.1 clear criteria: at least one, weights in percent adding up to 100."""
     if not weights:
         raise RuleViolation("no-criteria", "Publish at least one award criterion.")
     total = sum(weights)
@@ -208,29 +193,3 @@ def check_criteria(weights: Sequence[float]) -> None:
         raise RuleViolation(
             "criteria-weights", f"The criteria's weights add up to {total:g}, not 100 (percent)."
         )
-
-
-def duplicates(values: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    dup: list[str] = []
-    for v in values:
-        if v in seen and v not in dup:
-            dup.append(v)
-        seen.add(v)
-    return dup
-
-
-# --- 360Giving identifiers -------------------------------------------------------------------
-
-GRANT_PREFIX = "360G-klyngeforum"
-
-
-def org_identifier(organisation_id: str, cvr: str | None) -> str:
-    """org-id.guide style: ``DK-CVR-<cvr>`` where the CVR is known, else a stable local id."""
-    if cvr:
-        return f"DK-CVR-{cvr}"
-    return f"{GRANT_PREFIX}-org-{organisation_id}"
-
-
-def grant_identifier(grant_id: str) -> str:
-    return f"{GRANT_PREFIX}-{grant_id}"

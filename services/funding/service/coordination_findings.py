@@ -1,17 +1,19 @@
-"""Keeping the coordination findings current: re-evaluate a cluster inside the transaction
-of the change that may move its findings (grants, agreements, registry and evaluation
-events), upsert by the finding's stable key, raise or resolve with an outbox event."""
+"""The coordination findings (§1, §3, §4.3): kept current and read.
+
+Keeping them current: re-evaluate a cluster inside the transaction of the change that may
+move its findings (grants, agreements, registry and evaluation events) with the pure checks
+of ``rules/coordination.py``, upsert by the finding's stable key, raise or resolve with an
+outbox event. Never commits."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding import findings as checks
+from services.funding.config import CoordinationConfig
 from services.funding.models import (
     Agreement,
     ClusterFlag,
@@ -20,26 +22,18 @@ from services.funding.models import (
     Grant,
     messaging,
 )
-from services.funding.service.common import new_id
+from services.funding.rules import coordination as checks
 from services.funding.settings import FundingSettings
+from shared.clock import optional_utc, utcnow
 from shared.events import contracts as ev
-from shared.events.envelope import utcnow
 from shared.events.outbox import record_event
-
-__all__ = ["check_config", "reevaluate"]
+from shared.queries import get_or_404, new_id, page
 
 
 @lru_cache(maxsize=1)
-def check_config() -> checks.Config:
-    settings = FundingSettings()
-    return checks.Config(
-        phase_down_years=settings.phase_down_years, parallel_years=settings.parallel_years
-    )
-
-
-def _aware(when: datetime | None) -> datetime | None:
-    """SQLite hands back naive UTC times; make them comparable with fresh ones."""
-    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+def check_config() -> CoordinationConfig:
+    """The checks' limits from the environment's ``FundingSettings`` (read once)."""
+    return CoordinationConfig.from_settings(FundingSettings())
 
 
 def cluster_view(c: FundingCluster) -> checks.ClusterView:
@@ -51,7 +45,7 @@ def cluster_view(c: FundingCluster) -> checks.ClusterView:
         primary=tuple(c.responsibility_primary or ()),
         also=tuple(c.responsibility_also or ()),
         responsibility_rule=c.responsibility_rule,
-        registered_at=_aware(c.registered_at),
+        registered_at=optional_utc(c.registered_at),
     )
 
 
@@ -168,3 +162,34 @@ async def reevaluate(session: AsyncSession, cluster_ids: Iterable[str], cause: s
                 ev.FindingResolved(**_facts(row), cause=cause),
                 subject=row.id,
             )
+
+
+# --- reading them ---------------------------------------------------------------------------
+
+
+async def findings_page(
+    session: AsyncSession,
+    *,
+    rule: str | None,
+    cluster: str | None,
+    funder: str | None,
+    state: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Finding], str | None]:
+    """Findings, filtered by rule, cluster, funder and state: (rows, next cursor)."""
+    stmt = select(Finding)
+    if rule:
+        stmt = stmt.where(Finding.rule == rule)
+    if cluster:
+        stmt = stmt.where(Finding.cluster_id == cluster)
+    if state:
+        stmt = stmt.where(Finding.state == state)
+    if funder:
+        # JSON membership differs per database; the funder ids are quoted strings in the list
+        stmt = stmt.where(Finding.funder_ids.cast(Text).contains(f'"{funder}"', autoescape=True))
+    return await page(session, stmt, Finding.id, cursor, limit)
+
+
+async def get_finding(session: AsyncSession, finding_id: str) -> Finding:
+    return await get_or_404(session, Finding, finding_id, "finding")

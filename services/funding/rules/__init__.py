@@ -1,0 +1,13 @@
+"""Pure rules of funding coordination (§1, §3, §4.1, §4.3): no I/O, no framework, no database.
+
+- ``violations``    ``RuleViolation``: a rule refused the action (the service layer turns it
+                    into problem+json).
+- ``calls``         §3 scope of a call and the dialogue before it, §4.1 published criteria,
+                    the call's states and dates.
+- ``periods``       a programme's or a grant's period.
+- ``grants``        §4.1 when grants are recorded against a call; 360Giving identifiers.
+- ``coordination``  §1, §3, §4.3 the five coordination checks behind the findings.
+- ``timeline``      which money, when: grants over calendar years (``shared.money``).
+
+Import from the modules (``from services.funding.rules.calls import transition``).
+"""

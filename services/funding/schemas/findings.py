@@ -1,0 +1,25 @@
+"""Coordination findings (§1, §3, §4.3): response model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FindingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    key: str = Field(description="Stable: rule + cluster + the grants (or year) involved")
+    rule: str
+    section: str = Field(description="The paper's section")
+    cluster_id: str
+    funder_ids: list[str]
+    grant_ids: list[str]
+    summary: str
+    evidence: dict[str, Any]
+    state: Literal["open", "resolved"]
+    raised_at: datetime
+    resolved_at: datetime | None = None

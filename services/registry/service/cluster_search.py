@@ -1,0 +1,104 @@
+"""Searching clusters, and the §4.4 merger hints over the active ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.config import RuleConfig
+from services.registry.models import (
+    Cluster,
+    ClusterField,
+    ClusterMunicipality,
+    Member,
+    Organisation,
+)
+from services.registry.rules.mergers import ClusterSketch, MergerSuggestion
+from services.registry.rules.mergers import merger_suggestions as suggest_mergers
+from shared.pagination import decode_cursor, encode_cursor
+
+_member_count = (
+    select(func.count(Member.id))
+    .where(Member.cluster_id == Cluster.id)
+    .correlate(Cluster)
+    .scalar_subquery()
+)
+
+
+def cluster_query() -> Select[Any]:
+    return select(Cluster, Organisation.name, _member_count.label("member_count")).join(
+        Organisation, Organisation.id == Cluster.id
+    )
+
+
+async def list_clusters(
+    session: AsyncSession,
+    *,
+    league: str | None,
+    status: str | None,
+    region: str | None,
+    municipality: str | None,
+    field: str | None,
+    label: str | None,
+    q: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[tuple[Cluster, str, int]], str | None]:
+    stmt = cluster_query().order_by(Organisation.name, Cluster.id).limit(limit + 1)
+    if league:
+        stmt = stmt.where(Cluster.league == league)
+    if status and status != "any":
+        stmt = stmt.where(Cluster.status == status)
+    if region:
+        stmt = stmt.where(Cluster.home_region_code == region)
+    if municipality:
+        stmt = stmt.where(
+            Cluster.id.in_(
+                select(ClusterMunicipality.cluster_id).where(
+                    ClusterMunicipality.municipality_code == municipality
+                )
+            )
+        )
+    if field:
+        stmt = stmt.where(
+            Cluster.id.in_(select(ClusterField.cluster_id).where(ClusterField.field == field))
+        )
+    if label:
+        stmt = stmt.where(Cluster.label_level == label)
+    if q:
+        stmt = stmt.where(
+            or_(
+                Organisation.name.icontains(q, autoescape=True),
+                Cluster.description.icontains(q, autoescape=True),
+            )
+        )
+    after = decode_cursor(cursor)
+    if after:
+        name, cid = str(after[0]), str(after[1]) if len(after) > 1 else ""
+        stmt = stmt.where(
+            or_(Organisation.name > name, and_(Organisation.name == name, Cluster.id > cid))
+        )
+    rows = [tuple(r) for r in (await session.execute(stmt)).all()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor([rows[-1][1], rows[-1][0].id]) if more else None
+    return rows, next_cursor  # type: ignore[return-value]
+
+
+async def merger_suggestions(
+    session: AsyncSession, config: RuleConfig
+) -> tuple[list[MergerSuggestion], dict[str, tuple[Cluster, str, int]]]:
+    """The §4.4 hints, and the active clusters they name (by id) for shaping the answer."""
+    rows = {
+        c.id: (c, name, count)
+        for c, name, count in (
+            await session.execute(cluster_query().where(Cluster.status == "active"))
+        ).all()
+    }
+    sketches = [
+        ClusterSketch(c.id, name, c.league, c.home_region_code, tuple(c.fields), count)
+        for c, name, count in rows.values()
+    ]
+    return suggest_mergers(sketches, config.merger), rows
