@@ -176,7 +176,7 @@ def require_scope(scope: str) -> Callable[..., Any]:
 
 
 def require_acting_as(principal: Principal, organisation_id: str, what: str = "this") -> None:
-    """An organisation acts only as itself (ARCHITECTURE: external contract)."""
+    """An organisation acts only as itself (docs/architecture.md: the external contract)."""
     if principal.organisation_id != organisation_id and not principal.has("admin"):
         raise Problem(
             403,

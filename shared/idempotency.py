@@ -106,7 +106,7 @@ async def create_once(
     body: BaseModel,
     create: Callable[[], Awaitable[dict[str, Any]]],
 ) -> JSONResponse:
-    """A creating POST run once per ``Idempotency-Key`` (ARCHITECTURE: external contract).
+    """A creating POST run once per ``Idempotency-Key`` (docs/architecture.md: the contract).
 
     ``create`` makes the resource and returns its answer body (with an ``id``); the Location
     is the collection's path plus that id. A retry with the same key and body gets the first

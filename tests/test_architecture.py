@@ -14,6 +14,7 @@ Imports are read from the source with ``ast``; nothing is imported.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -329,3 +330,36 @@ def test_the_clock_is_read_through_shared_clock() -> None:
     assert not wrong, "read the time through shared.clock (one clock, one test switch):\n" + (
         "\n".join(wrong)
     )
+
+
+ARCHITECTURE_DOC = ROOT / "docs" / "architecture.md"
+TOP_FOLDERS = ("services/", "shared/", "tests/", "bench/", "deploy/", "docs/")
+
+
+def test_the_architecture_page_names_only_what_exists() -> None:
+    text = ARCHITECTURE_DOC.read_text(encoding="utf-8")
+    named = {
+        token.split(" ")[0]
+        for token in re.findall(r"`([^`\n]+)`", text)
+        if token.startswith(TOP_FOLDERS) and "<" not in token
+    }
+    missing = sorted(path for path in named if not (ROOT / path.rstrip("/")).exists())
+    assert not missing, f"docs/architecture.md names what is not in the tree: {missing}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_architecture_page_lists_every_rule_and_use_case_module(service: str) -> None:
+    text = ARCHITECTURE_DOC.read_text(encoding="utf-8")
+    entry = re.search(rf"^- \*\*{service}\*\* —(.*?)(?=^- \*\*|^## )", text, re.M | re.S)
+    assert entry, f"docs/architecture.md lists no modules for {service}"
+    listed = set(re.findall(r"`([a-z_]+)/?`", entry.group(1)))
+    folder = ROOT / "services" / service
+    present = set()
+    for part in ("rules", "service"):
+        for path in (folder / part).iterdir():
+            if path.suffix == ".py" and path.name != "__init__.py":
+                present.add(path.stem)
+            elif (path / "__init__.py").exists():
+                present.add(path.name)
+    unlisted = sorted(present - listed)
+    assert not unlisted, f"docs/architecture.md does not list {service}'s {unlisted}"

@@ -6,7 +6,7 @@ order, so "everything after N" is a plain range read: a stream resumed with
 (SQLite runs with a pool of one connection in embedded mode; a stream never holds a session
 while it waits or while the client reads).
 
-Who sees what (ARCHITECTURE.md "Gateway"; issue 7):
+Who sees what (docs/architecture.md "The external contract"; issue 7):
 
 - anonymous: public events only (``recipient`` is NULL);
 - a token: public events and the events addressed to the token's organisation;

@@ -1,6 +1,6 @@
 """The other services' public APIs, as the gateway reads them for the dashboard and the docs.
 
-The gateway never imports another service's modules (ARCHITECTURE.md): it reads what any
+The gateway never imports another service's modules (docs/architecture.md): it reads what any
 partner could read, over HTTP, from ``GATEWAY_UPSTREAM_URL`` (embedded mode: the same server;
 production: the ingress). When the app was built with a ``jwks_transport`` (tests: an ASGI
 transport to the whole suite), the same transport carries these requests, so no network is

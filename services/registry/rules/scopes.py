@@ -14,8 +14,8 @@ class ScopeNotAllowed(ValueError):
 def grantable_scopes(kind: str, requested: Iterable[str] | None) -> list[str]:
     """Scopes a client of an organisation of ``kind`` may hold.
 
-    The upper bound follows the organisation's kind (ARCHITECTURE: "scopes per organisation
-    kind"); asking for more is refused, asking for nothing gives the whole bound.
+    The upper bound follows the organisation's kind (docs/architecture.md, "The external
+    contract"); asking for more is refused, asking for nothing gives the whole bound.
     """
     allowed = SCOPES_BY_KIND.get(kind, ())
     if requested is None:
