@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
+
+#: Danish local time (summer time by the EU rule; the ``tzdata`` package ships the rules, so no
+#: system time-zone database is needed).
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 def utcnow() -> datetime:
@@ -20,6 +25,11 @@ def utcnow() -> datetime:
 def as_utc(when: datetime) -> datetime:
     """A stored time as an aware UTC datetime (SQLite hands back naive ones; all are UTC)."""
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def danish_time(when: datetime) -> datetime:
+    """``when`` (naive = UTC, as stored) in Danish local time."""
+    return as_utc(when).astimezone(DANISH_TIME)
 
 
 def real_today() -> date:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,13 +47,12 @@ from services.evaluation.models import (
 from services.evaluation.rules.indicators import (
     FUNDING_INDICATOR_BY_GRANT_KIND,
 )
-from shared.clock import as_utc, utcnow
+from shared.clock import DANISH_TIME, danish_time, utcnow
 from shared.events.contracts import ReferralFacts
 from shared.events.envelope import is_newer
 from shared.money import amount_in_year, years_touched
 
 #: Calendar years are Danish years (a referral completed at 00:30 on 1 January counts then).
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 PARTICIPATING_FIRMS = "participating_firms"
 FIRMS_UNDER_50 = "participating_firms_under_50"
@@ -72,7 +70,7 @@ Number = float | int
 
 
 def danish_year(when: datetime) -> int:
-    return as_utc(when).astimezone(DANISH_TIME).year
+    return danish_time(when).year
 
 
 # --- members ------------------------------------------------------------------------------

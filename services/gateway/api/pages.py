@@ -17,9 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from services.gateway.service.feed import local_time
 from services.gateway.service.texts import TEXT, Lang
-from shared.clock import utcnow
+from shared.clock import danish_time, utcnow
 from shared.errors import Problem
 from shared.events.spec import SERVICES
 
@@ -102,7 +101,7 @@ env.filters["md"] = markdown_lite
 def page_context(lang: Lang, path: str, page: str) -> dict[str, Any]:
     """What every page's layout needs: texts, the language switch, the time."""
     other: Lang = "en" if lang == "da" else "da"
-    now = local_time(utcnow())
+    now = danish_time(utcnow())
     return {
         "lang": lang,
         "t": TEXT[lang],

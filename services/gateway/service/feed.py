@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,15 +33,10 @@ from services.gateway.service.texts import (
     label,
 )
 from shared.charts import MISSING, fmt_number
-from shared.clock import as_utc, utcnow
+from shared.clock import danish_time, utcnow
 from shared.directory import lookup_organisations
 from shared.events.catalog import CATALOG
 from shared.reference import reference_parties
-
-try:
-    LOCAL_TIME: Any = ZoneInfo("Europe/Copenhagen")
-except ZoneInfoNotFoundError:  # pragma: no cover - a system without time-zone data
-    LOCAL_TIME = UTC
 
 #: Events in the first fill of the feed.
 FEED_SIZE = 15
@@ -210,14 +204,10 @@ def type_label(type_: str, lang: Lang) -> str:
     return labels[0] if lang == "da" else labels[1]
 
 
-def local_time(when: datetime) -> datetime:
-    return as_utc(when).astimezone(LOCAL_TIME)
-
-
 def format_when(when: datetime, lang: Lang, now: datetime | None = None) -> str:
     """Time of day for today's events, else date and time (local time, Copenhagen)."""
-    local = local_time(when)
-    today = local_time(now or utcnow()).date()
+    local = danish_time(when)
+    today = danish_time(now or utcnow()).date()
     if local.date() == today:
         return local.strftime("%H:%M:%S")
     return local.strftime("%d.%m.%Y %H:%M" if lang == "da" else "%d %b %Y %H:%M")
@@ -358,7 +348,7 @@ async def newest_public(
             label=type_label(e.type, lang),
             summary=summarise(e.envelope, lang, names),
             subject=e.subject,
-            time_iso=local_time(e.time).isoformat(),
+            time_iso=danish_time(e.time).isoformat(),
             time_text=format_when(e.time, lang, now),
             producer=e.type.split(".", 1)[0],
         )

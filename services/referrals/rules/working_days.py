@@ -29,6 +29,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
+from shared.clock import DANISH_TIME, danish_time
+
 #: The last year store bededag was a public holiday.
 LAST_STORE_BEDEDAG = 2023
 
@@ -101,34 +103,23 @@ def working_days_between(start: date, end: date) -> int:
 # --- Danish local time ------------------------------------------------------------------------
 
 
-def _last_sunday(year: int, month: int) -> date:
-    last = date(year, month + 1, 1) - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() + 1) % 7)
-
-
 def copenhagen_offset(moment: datetime) -> timedelta:
     """The UTC offset of Danish local time at ``moment`` (an aware datetime): +2 h in
     summer time (EU rule), else +1 h."""
-    utc = moment.astimezone(UTC).replace(tzinfo=None)
-    year = utc.year
-    summer_starts = datetime.combine(_last_sunday(year, 3), datetime.min.time()) + timedelta(
-        hours=1
-    )
-    summer_ends = datetime.combine(_last_sunday(year, 10), datetime.min.time()) + timedelta(hours=1)
-    return timedelta(hours=2) if summer_starts <= utc < summer_ends else timedelta(hours=1)
+    offset = danish_time(moment).utcoffset()
+    assert offset is not None
+    return offset
 
 
 def to_local(moment: datetime) -> datetime:
     """``moment`` (aware) as naive Danish local time."""
-    return (moment.astimezone(UTC) + copenhagen_offset(moment)).replace(tzinfo=None)
+    return danish_time(moment).replace(tzinfo=None)
 
 
 def from_local(local: datetime) -> datetime:
     """Naive Danish local time on a working day as an aware UTC datetime. (Summer time
     changes on Sundays, so a working day has one offset all day.)"""
-    guess = local.replace(tzinfo=UTC) - timedelta(hours=1)
-    offset = copenhagen_offset(guess)
-    return (local - offset).replace(tzinfo=UTC)
+    return local.replace(tzinfo=DANISH_TIME).astimezone(UTC)
 
 
 def deadline(start: datetime, n: int) -> datetime:
