@@ -12,6 +12,9 @@ from shared.events.contracts.evaluation import (
     ClusterFlagged as ClusterFlagged,
 )
 from shared.events.contracts.evaluation import (
+    ClusterFlagLifted as ClusterFlagLifted,
+)
+from shared.events.contracts.evaluation import (
     EvaluationCancelled as EvaluationCancelled,
 )
 from shared.events.contracts.evaluation import (

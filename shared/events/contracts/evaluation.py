@@ -23,6 +23,20 @@ class ClusterFlagged(BaseModel):
     reason: str
     evidence: dict[str, Any] = Field(default_factory=dict)
     account_year: int | None = None
+    flag_id: str | None = Field(None, description="The flag's id in evaluation (to lift it)")
+
+
+@declare(
+    "evaluation.cluster.flag_lifted",
+    "Evaluation lifted a flag: every basis of it was withdrawn (relevance marks gone, a later "
+    "account no longer in the bottom quartile, §4.3); funders resolve what rested on it.",
+)
+class ClusterFlagLifted(BaseModel):
+    cluster_id: str
+    rule: str
+    flag_id: str | None = Field(None, description="The lifted flag's id in evaluation")
+    account_year: int | None = None
+    reason: str
 
 
 @declare(
