@@ -45,6 +45,9 @@ FIRST_YEAR = 2015
 INDICATOR_COUNT = 40
 MISSING_SHARE = 0.0  # every cell has a value: exactly the 1.2 million rows of the issue
 NOW = "2026-01-01 00:00:00.000000"
+#: Registered before the first year, so every cluster counts in every year's account (an
+#: account for year Y holds only the clusters that existed in Y).
+REGISTERED = "2014-01-01 00:00:00.000000"
 
 
 def bench_indicators(count: int = INDICATOR_COUNT) -> tuple[Indicator, ...]:
@@ -78,7 +81,10 @@ def fill(path: Path, indicators: tuple[Indicator, ...], seed: int = 6) -> dict[s
             "INSERT INTO eval_clusters (id, name, cluster_kind, league, status, "
             "home_municipality_code, home_region_code, fields, functions, registered_at, "
             "updated_at) VALUES (?, ?, 'cluster', ?, 'active', '0101', '1084', '[]', '[]', ?, ?)",
-            [(f"c{n:05d}", f"Klynge {n:05d}", leagues[n], NOW, NOW) for n in range(CLUSTERS)],
+            [
+                (f"c{n:05d}", f"Klynge {n:05d}", leagues[n], REGISTERED, NOW)
+                for n in range(CLUSTERS)
+            ],
         )
         con.executemany(
             "INSERT INTO member_snapshots (cluster_id, year, member_count, members_by_kind, "

@@ -16,6 +16,7 @@ OrgKind = Literal[
     "business_service",
     "knowledge_institution",
     "forum_secretariat",
+    "label_issuer",
     "other",
 ]
 ORG_KINDS: tuple[str, ...] = get_args(OrgKind)
@@ -40,7 +41,10 @@ SCOPES_BY_KIND: dict[str, tuple[str, ...]] = {
         "organisations:write",
         "clients:write",
         "admin",
+        "labels:write",
         "webhooks:write",
     ),
+    #: An organisation registered to issue ESCA cluster-management labels (issue 12).
+    "label_issuer": ("labels:write", "webhooks:write"),
     "other": (),
 }

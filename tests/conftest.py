@@ -61,9 +61,11 @@ class Suite:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[Any]], timeout: float = 10.0, interval: float = 0.05
+    check: Callable[[], Awaitable[Any]], timeout: float = 30.0, interval: float = 0.05
 ) -> Any:
-    """Await ``check`` until it returns a truthy value; fail after ``timeout`` seconds."""
+    """Await ``check`` until it returns a truthy value; fail after ``timeout`` seconds. A
+    passing wait returns at once; the default is generous so a loaded machine (CI beside a
+    benchmark) does not fail a test whose state is only late."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:

@@ -2,8 +2,9 @@
 
 - ``evaluation-directory``: organisations (shared.directory).
 - ``evaluation-clusters``: the registry's cluster events → ``eval_clusters`` (the shared
-  projection, ``shared.cluster_projection``); after a profile event that applied, the member
-  snapshot of the event's year and the derived member indicators (``service.clusters``).
+  projection, ``shared.cluster_projection``, with the §1 responsibility); after a profile event
+  that applied, the member snapshot of the event's year and the derived member indicators; after
+  any event that applied, the league history (``service.clusters``).
 - ``evaluation-funding``: grants → ``eval_grants``, the public base / project funding per year,
   and the grant's mid-term and final evaluations (``service.grants``).
 - ``evaluation-referrals``: referrals sent and completed → ``referral_records`` and the
@@ -20,7 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.evaluation.models import EvalCluster, directory
 from services.evaluation.service import clusters, grants
 from services.evaluation.service.derived import record_referral
-from shared.cluster_projection import project_league, project_profile, project_status
+from shared.cluster_projection import (
+    project_league,
+    project_profile,
+    project_responsibility,
+    project_status,
+)
 from shared.directory import directory_subscription
 from shared.events import contracts as ev
 from shared.events.bus import Subscription
@@ -32,11 +38,19 @@ async def on_cluster_facts(session: AsyncSession, event: CloudEvent) -> None:
     applied = await project_profile(session, EvalCluster, facts, event.time, event.type)
     if applied is not None:  # None: older than what the row holds
         await clusters.take_snapshot(session, facts, event.time)
+        await clusters.note_league(session, facts.cluster_id, facts.league, event.time)
 
 
 async def on_league_changed(session: AsyncSession, event: CloudEvent) -> None:
     data = ev.ClusterLeagueChanged.model_validate(event.data)
-    await project_league(session, EvalCluster, data, event.time)
+    if await project_league(session, EvalCluster, data, event.time) is not None:
+        await clusters.note_league(session, data.cluster_id, data.to_league, event.time)
+
+
+async def on_responsibility_changed(session: AsyncSession, event: CloudEvent) -> None:
+    data = ev.ClusterResponsibilityChanged.model_validate(event.data)
+    if await project_responsibility(session, EvalCluster, data, event.time) is not None:
+        await clusters.note_league(session, data.cluster_id, data.league, event.time)
 
 
 async def on_status_changed(session: AsyncSession, event: CloudEvent) -> None:
@@ -73,6 +87,7 @@ CLUSTERS = Subscription(
         "registry.cluster.updated": on_cluster_facts,
         "registry.cluster.league_changed": on_league_changed,
         "registry.cluster.status_changed": on_status_changed,
+        "registry.cluster.responsibility_changed": on_responsibility_changed,
     },
 )
 

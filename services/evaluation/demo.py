@@ -5,7 +5,11 @@ reports its years up to the current one — collaboration projects, internationa
 firms with new competences, new ideas, new products, dedicated firms, private funding —
 through the same use case as ``PUT …/reports/{year}``, with numbers drawn from a seeded
 generator and scaled by the cluster's league (fictitious, like the clusters). FIVU/RTI
-publishes last year's account (§4.1); this year's stays a draft. The clearly synthetic
+publishes last year's account (§4.1) when it may — from its earliest publishing day on
+(``EVALUATION_ACCOUNT_PUBLISH_FROM``) and when any cluster existed then: an account holds only
+the clusters registered by the end of its year, so on a first run, whose demo clusters are
+registered today, last year's account has none and stays unpublished (``DemoLoad.not_published``
+says why); this year's stays a draft. The clearly synthetic
 employment example (``data/strongholds_example.csv``) is loaded for the strongholds (§4.2).
 Idempotent: nothing is added if any report exists.
 """
@@ -23,6 +27,7 @@ from services.evaluation.config import AccountConfig
 from services.evaluation.models import EvalCluster, EvalGrant, Report
 from services.evaluation.schemas.reports import ReportIn
 from services.evaluation.service.account_publish import publish_account
+from services.evaluation.service.accounts import account_clusters
 from services.evaluation.service.derived import derived_values
 from services.evaluation.service.reports import put_report
 from services.evaluation.service.strongholds import load_example_employment
@@ -36,6 +41,7 @@ _SCALE = {"world_class": 3.0, "national": 1.6, "emerging": 0.7}
 class DemoLoad:
     reports: int = 0
     published: int | None = None
+    not_published: str | None = None
     skipped: bool = False
 
 
@@ -95,7 +101,13 @@ async def load_demo(session: AsyncSession, today: date, config: AccountConfig) -
             )
             await put_report(session, cluster.id, year, body, principal, None, today)
             load.reports += 1
-    fivu = acting_as("fivu-rti", "ministry", "evaluation:write")
-    await publish_account(session, today.year - 1, fivu, today, config)
-    load.published = today.year - 1
+    last = today.year - 1
+    if today < config.earliest_publication(last):
+        load.not_published = f"{last}: publishable from {config.earliest_publication(last)}"
+    elif not await account_clusters(session, last):
+        load.not_published = f"{last}: no demo cluster was registered by the end of {last}"
+    else:
+        fivu = acting_as("fivu-rti", "ministry", "evaluation:write")
+        await publish_account(session, last, fivu, today, config)
+        load.published = last
     return load

@@ -1,7 +1,10 @@
 """Evaluation tables (§4.1–§4.3).
 
-- ``eval_clusters`` and ``member_snapshots``: clusters as the registry announces them; the
-  member summary of each cluster as it stood at the end of each year (the last event that year).
+- ``eval_clusters`` and ``member_snapshots``: clusters as the registry announces them (with
+  their §1 responsibility); the member summary of each cluster as it stood at the end of each
+  year (the last event that year).
+- ``league_history``: each cluster's league from the time of the event that set it (§4.1: an
+  account of a past year uses the league as it was then).
 - ``indicator_values``: one row per cluster × year × indicator — reported by the cluster
   organisation (``source='reported'``, with its ``reports`` row) or derived from events
   (``source='derived'``: members, funding by source, referrals). A missing row is missing data.
@@ -62,8 +65,25 @@ class EvalCluster(Base):
     label_valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     #: The ``label_valid_until`` for which ``evaluation.label.expiring`` was sent (once each).
     label_notice_for: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: §1: who carries the base funding (organisation ids) and the rule that says so, as the
+    #: registry computed or the parties agreed it (``shared.cluster_projection``).
+    responsibility_primary: Mapped[list[str]] = mapped_column(JSON, default=list)
+    responsibility_also: Mapped[list[str]] = mapped_column(JSON, default=list)
+    responsibility_rule: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    #: The time of the registry's ``registered`` event: the cluster exists in the suite from
+    #: then on (an account of an earlier year does not contain it).
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LeagueHistory(Base):
+    """A cluster's league from ``valid_from`` (the time of the registry event that set it)."""
+
+    __tablename__ = "league_history"
+
+    cluster_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    league: Mapped[str] = mapped_column(String(20))
 
 
 class MemberSnapshot(Base):
@@ -202,6 +222,10 @@ class Flag(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     account_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: open | lifted (every basis withdrawn, §4.3)
+    state: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lifted_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RelevanceMark(Base):

@@ -18,6 +18,9 @@ class EvaluationSettings(ServiceSettings):
     flag_quartile: float = 0.25
     #: … in this many consecutive published accounts.
     flag_consecutive_years: int = 3
+    #: §4.1, accounts as they were: the account of year Y may be published from this day
+    #: (month-day) of year Y + 1 on — after the year has ended and its late events came in.
+    account_publish_from: str = "03-01"
     #: A function's composite needs at least this share of its indicators present.
     composite_min_coverage: float = 0.5
     #: Days after the due date before an evaluation counts as overdue is 0; it is "due" this

@@ -5,7 +5,8 @@
   responsibility), the read model grants and the coordination checks rely on. The projection
   is ``shared.cluster_projection`` (the same for referrals and evaluation); what funding does
   after a row changed — re-check the cluster's findings — stays here.
-- ``funding-evaluation``: ``evaluation.cluster.flagged`` → ``funding_cluster_flags``.
+- ``funding-evaluation``: ``evaluation.cluster.flagged`` → ``funding_cluster_flags``;
+  ``evaluation.cluster.flag_lifted`` marks them lifted (they no longer count, §4.3).
 
 Registry events of one stream arrive in order; a redelivered older event is still ignored
 (``updated_at`` holds the time of the newest event applied).
@@ -87,8 +88,33 @@ async def on_cluster_flagged(session: AsyncSession, event: CloudEvent) -> None:
                 evidence=dict(data.evidence),
                 account_year=data.account_year,
                 flagged_at=event.time,
+                flag_id=data.flag_id,
             )
         )
+        await reevaluate(session, [data.cluster_id], event.type)
+
+
+async def on_flag_lifted(session: AsyncSession, event: CloudEvent) -> None:
+    """§4.3: evaluation lifted a flag (every basis withdrawn): mark the stored flag(s) lifted —
+    by ``flag_id``, else by cluster + rule + account year — and re-check the cluster, so the
+    finding that rested on it is resolved."""
+    data = ev.ClusterFlagLifted.model_validate(event.data)
+    stmt = select(ClusterFlag).where(
+        ClusterFlag.cluster_id == data.cluster_id, ClusterFlag.lifted_at.is_(None)
+    )
+    if data.flag_id:
+        stmt = stmt.where(ClusterFlag.flag_id == data.flag_id)
+    else:
+        stmt = stmt.where(ClusterFlag.rule == data.rule)
+        stmt = stmt.where(
+            ClusterFlag.account_year.is_(None)
+            if data.account_year is None
+            else ClusterFlag.account_year == data.account_year
+        )
+    flags = list((await session.execute(stmt)).scalars())
+    for flag in flags:
+        flag.lifted_at, flag.lift_reason = event.time, data.reason
+    if flags:
         await reevaluate(session, [data.cluster_id], event.type)
 
 
@@ -105,7 +131,10 @@ CLUSTERS = Subscription(
 
 EVALUATION = Subscription(
     durable="funding-evaluation",
-    handlers={"evaluation.cluster.flagged": on_cluster_flagged},
+    handlers={
+        "evaluation.cluster.flagged": on_cluster_flagged,
+        "evaluation.cluster.flag_lifted": on_flag_lifted,
+    },
 )
 
 SUBSCRIPTIONS = [directory_subscription("funding", directory), CLUSTERS, EVALUATION]

@@ -4,10 +4,12 @@ Once the funding service's read model has the demo clusters (registry events), t
 act through the same use cases as the API: FIVU/RTI runs *Innovationsnetværk Danmark* and
 gives base funding to the national and world-class clusters for 2023–2026 (§3: one call
 every four years); the growth forums give project funding to the emerging networks in their
-regions; FIVU/RTI plans its next strategic call (2027–2030), which starts the dialogue with
-the six growth forums and KL (§3) — three of them have answered; Vækstforum Syddanmark has an
-open regional call. Everything is fictitious. Idempotent: nothing is added if any programme
-exists.
+regions; FIVU/RTI and a growth forum co-finance a national cluster by an agreement both have
+confirmed, and a growth forum's co-financing proposal waits for its region (§3, consent);
+FIVU/RTI plans its next strategic call (2027–2030), which starts the dialogue with every other
+party of the strategy — the sector ministries, the six growth forums and KL (§3) — three of
+them have answered; Vækstforum Syddanmark has an open regional call. Everything is
+fictitious. Idempotent: nothing is added if any programme exists.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from services.funding.schemas.calls import (
     DialogueAnswerIn,
     ProgrammeCreate,
 )
-from services.funding.schemas.grants import GrantCreate
+from services.funding.schemas.grants import (
+    AgreementAnswerIn,
+    AgreementCreate,
+    AgreementParty,
+    GrantCreate,
+)
+from services.funding.service.agreements import answer_agreement, propose_agreement
 from services.funding.service.calls import answer_dialogue, move_call, plan_call, publish_criteria
 from services.funding.service.grants import award_grant
 from services.funding.service.programmes import create_programme
@@ -45,6 +53,7 @@ class DemoLoad:
     programmes: int = 0
     grants: int = 0
     calls: int = 0
+    agreements: int = 0
     skipped: bool = False
 
 
@@ -61,6 +70,61 @@ def _criteria() -> list[Criterion]:
         Criterion(name="Samarbejde med videninstitutioner", weight=35),
         Criterion(name="Organisation og finansiering", weight=25),
     ]
+
+
+async def _agreements(session: AsyncSession, clusters: list[FundingCluster], today: date) -> int:
+    """§3 agreements with consent: one in force (FIVU/RTI and the home growth forum co-finance
+    a national cluster, both confirmed), one proposal waiting for the region it names."""
+    made = 0
+    national = next((c for c in clusters if c.league == "national"), None)
+    if national is not None:
+        forum = growth_forum_for_region(
+            national.home_region_code, national.home_municipality_code
+        ).id
+        proposal = await propose_agreement(
+            session,
+            AgreementCreate(
+                kind="co_financing",
+                title=f"Samfinansiering af {national.name}: internationalisering",
+                cluster_id=national.id,
+                parties=[
+                    AgreementParty(party_id=FIVU, activities=["internationalisering"]),
+                    AgreementParty(party_id=forum, activities=["internationalisering"]),
+                ],
+            ),
+            acting_as(FIVU, "ministry", "funding:write"),
+            today,
+        )
+        await answer_agreement(
+            session,
+            proposal.id,
+            "confirm",
+            AgreementAnswerIn(reason="Aftalt på vækstforums møde."),
+            acting_as(forum, "growth_forum", "funding:write"),
+        )
+        made += 1
+    emerging = next((c for c in clusters if c.league == "emerging"), None)
+    if emerging is not None:
+        forum = growth_forum_for_region(
+            emerging.home_region_code, emerging.home_municipality_code
+        ).id
+        region = f"region-{emerging.home_region_code}"
+        await propose_agreement(
+            session,
+            AgreementCreate(
+                kind="co_financing",
+                title=f"Fælles finansiering af netværksmøder i {emerging.name}",
+                cluster_id=emerging.id,
+                parties=[
+                    AgreementParty(party_id=forum, activities=["netværksmøder"]),
+                    AgreementParty(party_id=region, activities=["netværksmøder"]),
+                ],
+            ),
+            acting_as(forum, "growth_forum", "funding:write"),
+            today,
+        )
+        made += 1
+    return made
 
 
 async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> DemoLoad:
@@ -146,6 +210,8 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
             today,
         )
         load.grants += 1
+
+    load.agreements += await _agreements(session, clusters, today)
 
     # FIVU/RTI's next strategic call: the §3 dialogue runs; three parties have answered
     next_ind = await create_programme(

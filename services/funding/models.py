@@ -64,6 +64,11 @@ class ClusterFlag(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     account_year: Mapped[int | None] = mapped_column(Integer)
     flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The flag's id in evaluation (``evaluation.cluster.flag_lifted`` names it).
+    flag_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: Set when evaluation lifted the flag; a lifted flag no longer counts (§4.3).
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lift_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Programme(Base):
@@ -102,6 +107,8 @@ class Call(Base):
     dialogue_deadline: Mapped[date | None] = mapped_column(Date)
     dialogue_closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     announced: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Parties of the strategy the funder chose not to consult: [{party_id, reason}] (§3).
+    dialogue_omissions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -122,7 +129,12 @@ class DialogueRequest(Base):
 
 
 class Agreement(Base):
-    """A coordinated-financing agreement (§3): division of labour or co-financing."""
+    """A coordinated-financing agreement (§3): division of labour or co-financing.
+
+    Proposed by one named party; in force only once every named party confirmed. ``answers``
+    holds each party's answer: [{party_id, answer, answered_at, reason}], answer one of
+    pending | confirmed | declined | withdrawn | migrated (in force before consent existed).
+    """
 
     __tablename__ = "agreements"
 
@@ -137,6 +149,11 @@ class Agreement(Base):
     party_ids: Mapped[list[str]] = mapped_column(JSON)
     concluded_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: proposed | in_force | declined | withdrawn
+    state: Mapped[str] = mapped_column(String(20), index=True, default="proposed")
+    answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    in_force_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Grant(Base):

@@ -4,7 +4,9 @@ The organisations are fictitious (marked "demo"); their CVR numbers pass the che
 belong to nobody we know of. The clusters and their members (``demo_data``) are loaded through
 the service layer, acting as the parties who would do it through the API — FIVU/RTI or the
 home growth forum registers a cluster, the cluster organisation adds its members and offers
-seats, a growth forum records an agreed override — so the same events reach NATS.
+seats, the ministry answers, the secretariat records labels, a growth forum proposes a
+responsibility exception and the other concerned parties confirm it — so the same events
+reach NATS.
 
 Loading is idempotent: a second run adds nothing (a cluster whose CVR is present is left
 alone) and reuses the clients recorded in ``var/demo-clients.json`` as long as they still
@@ -29,6 +31,7 @@ from services.registry.demo_data import (
     OVERRIDES,
     SEATS,
     DemoCluster,
+    DemoOverride,
     demo_members,
 )
 from services.registry.models import ApiClient, Cluster, Organisation
@@ -39,13 +42,14 @@ from services.registry.schemas.clusters import (
     MemberIn,
     Obligations,
     OverrideIn,
-    QualityLabel,
     SeatIn,
     SocietalTaskIn,
     StatusChangeIn,
 )
+from services.registry.schemas.labels import LabelIn
 from services.registry.schemas.organisations import ClientCreate, OrganisationCreate
 from services.registry.service.cluster_profiles import change_status, register_cluster
+from services.registry.service.labels import record_label
 from services.registry.service.leagues import change_league
 from services.registry.service.members import add_members
 from services.registry.service.organisations import (
@@ -53,7 +57,11 @@ from services.registry.service.organisations import (
     get_organisation,
     register_organisation,
 )
-from services.registry.service.responsibility import record_override
+from services.registry.service.responsibility_exceptions import (
+    confirm_exception,
+    get_exception,
+    propose_exception,
+)
 from services.registry.service.seats import answer_seat, offer_seat
 from shared.auth import Principal, acting_as
 from shared.clock import utcnow
@@ -206,6 +214,10 @@ async def ensure_demo_clients(
 OBLIGATIONS_DECLARED_ON = date(2014, 2, 1)
 
 
+#: The Klyngeforum secretariat, which records the demo clusters' ESCA labels.
+SECRETARIAT = acting_as("klyngeforum", "forum_secretariat", "labels:write", "admin")
+
+
 def _authority(organisation_id: str) -> Principal:
     """FIVU/RTI or a growth forum (the parties that set leagues, §1)."""
     if organisation_id == FIVU_RTI_ID:
@@ -221,8 +233,8 @@ def _registrar(demo: DemoCluster) -> Principal:
 
 
 def cluster_create(demo: DemoCluster, today: date) -> ClusterCreate:
-    """The registration of a demo cluster; its label runs out ``demo.label[1]`` days after
-    ``today``."""
+    """The registration of a demo cluster (its label is recorded afterwards by the
+    secretariat: ``demo_label``)."""
     return ClusterCreate(
         name=demo.name,
         cvr=demo.cvr_number,
@@ -247,12 +259,20 @@ def cluster_create(demo: DemoCluster, today: date) -> ClusterCreate:
             if demo.obligations
             else None
         ),
-        label=QualityLabel(
-            level=demo.label[0],  # type: ignore[arg-type]
-            valid_until=today + timedelta(days=demo.label[1]),
-        )
-        if demo.label
-        else None,
+    )
+
+
+def demo_label(demo: DemoCluster, today: date) -> LabelIn | None:
+    """The demo cluster's ESCA label, as the secretariat records it: it runs out
+    ``demo.label[1]`` days after ``today`` and was issued two years before that."""
+    if not demo.label:
+        return None
+    valid_until = today + timedelta(days=demo.label[1])
+    return LabelIn(
+        level=demo.label[0],  # type: ignore[arg-type]
+        issued_on=valid_until - timedelta(days=730),
+        valid_until=valid_until,
+        evidence_url=f"https://labels.example/esca/{demo.key}",  # type: ignore[arg-type]
     )
 
 
@@ -266,6 +286,32 @@ async def _add_members(
     members = [MemberIn(**asdict(m)) for m in demo_members(demo)]
     added = await add_members(session, cluster.id, members, itself, config)
     return len(added)
+
+
+async def _demo_exception(
+    session: AsyncSession, cluster_id: str, override: DemoOverride, config: RuleConfig
+) -> None:
+    """Proposed by ``override.by``; confirmed by every concerned party but those waiting."""
+    proposed = await propose_exception(
+        session,
+        cluster_id,
+        OverrideIn(
+            primary=list(override.primary), also=list(override.also), reason=override.reason
+        ),
+        _authority(override.by),
+        config,
+    )
+    _, answers = await get_exception(session, cluster_id, proposed.id)
+    for answer in answers:
+        if answer.answer == "pending" and answer.party_id not in override.waiting_for:
+            party = await get_organisation(session, answer.party_id)
+            await confirm_exception(
+                session,
+                cluster_id,
+                proposed.id,
+                acting_as(party.id, party.kind, "organisations:write", "funding:write"),
+                config,
+            )
 
 
 @dataclass
@@ -316,6 +362,9 @@ async def load_demo_clusters(
         ids[demo.key] = cluster.id
         new.add(demo.key)
         done.members += await _add_members(session, cluster, demo, config)
+        label = demo_label(demo, today)
+        if label is not None:
+            await record_label(session, cluster.id, label, SECRETARIAT, config)
         done.clusters += 1
 
     for change in LEAGUE_CHANGES:
@@ -329,15 +378,7 @@ async def load_demo_clusters(
             )
     for override in OVERRIDES:
         if override.key in new:
-            await record_override(
-                session,
-                ids[override.key],
-                OverrideIn(
-                    primary=list(override.primary), also=list(override.also), reason=override.reason
-                ),
-                _authority(override.by),
-                config,
-            )
+            await _demo_exception(session, ids[override.key], override, config)
     for seat in SEATS:
         if seat.key in new:
             cluster_id = ids[seat.key]
@@ -353,7 +394,7 @@ async def load_demo_clusters(
                     cluster_id,
                     offered.id,
                     seat.taken,
-                    acting_as(seat.ministry_id, "ministry"),
+                    acting_as(seat.ministry_id, "ministry", "organisations:write"),
                     today,
                 )
     for merger in MERGERS:

@@ -12,7 +12,8 @@ with and without a regional centre of gravity (one innovation network just under
 small emerging organisations that share a field with a larger one (§4.4 merger hints), thin
 profiles that raise warnings, ESCA labels (one expired), declared §4.5 obligations, societal
 tasks with their preconditions met and one not met, an innovation network with ministry seats,
-an agreed responsibility override, league changes with history and one merged cluster.
+an agreed responsibility exception in force and a proposal waiting for a party, labels
+recorded by the secretariat, league changes with history and one merged cluster.
 
 The clusters (``data/demo_clusters.json``) and what happens to them after registration
 (``data/demo_events.json``) are data; the members are generated deterministically from each
@@ -250,11 +251,15 @@ class DemoLeagueChange:
 
 @dataclass(frozen=True)
 class DemoOverride:
+    """A responsibility exception proposed by ``by``; every concerned party confirms it except
+    those ``waiting_for`` (none: it is in force with all confirmations)."""
+
     key: str
     primary: tuple[str, ...]
     also: tuple[str, ...]
     by: str
     reason: str
+    waiting_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -302,7 +307,14 @@ def _cluster(item: dict[str, Any]) -> DemoCluster:
 
 def _override(item: dict[str, Any]) -> DemoOverride:
     d = _uncommented(item)
-    return DemoOverride(**{**d, "primary": tuple(d["primary"]), "also": tuple(d["also"])})
+    return DemoOverride(
+        **{
+            **d,
+            "primary": tuple(d["primary"]),
+            "also": tuple(d["also"]),
+            "waiting_for": tuple(d.get("waiting_for", ())),
+        }
+    )
 
 
 def _seat(item: dict[str, Any]) -> DemoSeat:

@@ -152,7 +152,8 @@ class LeagueChange(Base):
 
 
 class ResponsibilityOverride(Base):
-    """An agreed exception to the §1 matrix, recorded with its reason."""
+    """An exception to the §1 matrix, with its reason: proposed by one party, in force once
+    every concerned party has confirmed it (``service/responsibility_exceptions.py``)."""
 
     __tablename__ = "responsibility_overrides"
 
@@ -165,6 +166,44 @@ class ResponsibilityOverride(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    #: proposed | in_force | declined | withdrawn | superseded
+    state: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    #: The exception in force when this one was proposed, which it replaces once in force.
+    supersedes_id: Mapped[str | None] = mapped_column(String(36))
+    in_force_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ResponsibilityOverrideAnswer(Base):
+    """One concerned party's answer to an exception: pending, confirmed, declined, withdrawn
+    (it ended one in force) or migrated (in force before consent was recorded)."""
+
+    __tablename__ = "responsibility_override_answers"
+
+    override_id: Mapped[str] = mapped_column(
+        ForeignKey("responsibility_overrides.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    #: why the party is concerned: named | computed | in_force (parties of the one replaced)
+    role: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[str] = mapped_column(String(20), default="pending")
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ClusterLabel(Base):
+    """An ESCA cluster-management label as an issuer recorded it; the latest is the cluster's
+    current label (``Cluster.label_level``/``label_valid_until``)."""
+
+    __tablename__ = "cluster_labels"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(ForeignKey("clusters.id"), index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    evidence_url: Mapped[str | None] = mapped_column(String(500))
+    #: the issuer's organisation id; "migrated" for a label set before issuers existed
+    issued_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class MinistrySeat(Base):

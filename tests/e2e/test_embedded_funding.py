@@ -1,9 +1,11 @@
 """The §3 dialogue in `make run`, as a plain NATS subscriber and the parties themselves see it.
 
 The issue's first "done when": with ``make run``, FIVU/RTI plans a strategic call; a nats-py
-subscriber sees one ``funding.dialogue.requested`` per regional growth forum (six) plus KL, each
-addressed; opening the call before the answers (or the deadline) is refused with 409; after six
-answers and KL's, it opens. Everything is real: ``python -m services.run`` as a process, its own
+subscriber sees one ``funding.dialogue.requested`` per other party of the strategy (issue 12:
+the four sector ministries, the six regional growth forums and KL), each addressed; opening the
+call before the answers (or the deadline) is refused with 409; after every answer, it opens.
+The demo data shows an agreement in force with every confirmation and a proposal waiting for
+a party (issue 12). Everything is real: ``python -m services.run`` as a process, its own
 nats-server, nats-py with a core subscription, and API clients the secretariat creates for each
 party through the registry — no project code on the receiving side.
 """
@@ -32,7 +34,14 @@ FORUMS = [
     "vaekstforum-sjaelland",
     "vaekstforum-bornholm",
 ]
-PARTIES = [*FORUMS, "kl"]
+MINISTRIES = [
+    "ministeriet-erhverv-vaekst",
+    "ministeriet-foedevarer",
+    "ministeriet-energi",
+    "ministeriet-miljoe",
+]
+#: Issue 12: a strategic call consults every other party of the strategy (§3).
+PARTIES = [*MINISTRIES, *FORUMS, "kl"]
 API = "/funding/v1"
 
 
@@ -83,7 +92,7 @@ def _assert_problem(resp: httpx.Response, status: int, kind: str) -> dict[str, A
     return dict(body)
 
 
-async def test_strategic_call_consults_six_forums_and_kl_then_opens(run: EmbeddedRun) -> None:
+async def test_strategic_call_consults_the_strategy_parties_then_opens(run: EmbeddedRun) -> None:
     fivu_client = _demo_client(run, "ministry")
     kf_client = _demo_client(run, "forum_secretariat")
     assert fivu_client["organisation_id"] == "fivu-rti"
@@ -135,7 +144,7 @@ async def test_strategic_call_consults_six_forums_and_kl_then_opens(run: Embedde
             assert call["state"] == "in_dialogue"
             assert sorted(call["dialogue"]["parties"]) == sorted(PARTIES)
 
-            # What a plain subscriber sees: seven addressed requests for this call.
+            # What a plain subscriber sees: one addressed request per party for this call.
             requested: list[Any] = []
 
             async def collect_requests() -> None:
@@ -204,7 +213,7 @@ async def test_strategic_call_consults_six_forums_and_kl_then_opens(run: Embedde
         await nc.close()
 
     envelopes = [json.loads(m.data) for m in requested]
-    assert len(envelopes) == 7
+    assert len(envelopes) == len(PARTIES)
     assert {e["recipient"] for e in envelopes} == set(PARTIES)
     for msg, envelope in zip(requested, envelopes, strict=True):
         # CloudEvents 1.0: the NATS subject is the type; addressed to the party.
@@ -218,10 +227,27 @@ async def test_strategic_call_consults_six_forums_and_kl_then_opens(run: Embedde
         raw = msg.data.decode()
         assert fivu_client["client_secret"] not in raw
         assert kf_client["client_secret"] not in raw
-    assert len({e["id"] for e in envelopes}) == 7
+    assert len({e["id"] for e in envelopes}) == len(PARTIES)
 
     [done] = closed
     assert done["specversion"] == "1.0" and done["type"] == "funding.dialogue.closed"
     assert done["data"]["reason"] == "all_answered"
     assert done["data"]["unanswered"] == []
     assert sorted(done["data"]["answered"]) == sorted(PARTIES)
+
+
+async def test_demo_agreements_in_force_and_waiting(run: EmbeddedRun) -> None:
+    """Issue 12: one agreement in force with every party's confirmation, one proposal that
+    waits for a party (and counts for nothing until it confirms)."""
+    async with httpx.AsyncClient(base_url=run.base, timeout=30) as http:
+        listed = await http.get(f"{API}/agreements", params={"limit": 100})
+        assert listed.status_code == 200, listed.text
+        items = listed.json()["items"]
+    in_force = [a for a in items if a["state"] == "in_force"]
+    waiting = [a for a in items if a["state"] == "proposed"]
+    assert in_force and all(a["answer"] == "confirmed" for a in in_force[0]["answers"]), in_force
+    assert in_force[0]["waiting_for"] == [] and in_force[0]["in_force_since"]
+    assert waiting and waiting[0]["waiting_for"], waiting
+    assert {a["party_id"] for a in waiting[0]["answers"] if a["answer"] == "pending"} == set(
+        waiting[0]["waiting_for"]
+    )

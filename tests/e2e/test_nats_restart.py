@@ -24,10 +24,11 @@ from tests.conftest import Suite, eventually
 
 CONSUMERS = ("funding", "referrals", "evaluation", "gateway")
 TOTAL = 60
-#: Seconds allowed from "NATS is back" to "every event everywhere".
-RECOVERY = 10.0
+#: Seconds allowed from "NATS is back" to "every event everywhere" (generous for a loaded
+#: machine; what it proves is that nobody waited out SLOW).
+RECOVERY = 30.0
 #: How long the relay would otherwise wait for acknowledgements that cannot come.
-SLOW = 30.0
+SLOW = 120.0
 
 
 async def _create(suite: Suite, headers: dict[str, str], i: int) -> str:

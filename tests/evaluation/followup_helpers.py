@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from itertools import count
 from typing import Any
 
-from services.evaluation.models import EvalCluster, Evaluation
+from services.evaluation.models import EvalCluster, Evaluation, LeagueHistory
 from tests.conftest import Suite, outbox_envelopes
 
 API = "/evaluation/v1"
@@ -40,7 +40,9 @@ async def add_evaluation(suite: Suite, **values: Any) -> str:
 
 
 async def add_cluster(suite: Suite, cluster_id: str, **values: Any) -> str:
-    """A cluster in the evaluation read model as the registry consumer would keep it."""
+    """A cluster in the evaluation read model as the registry consumer would keep it, with its
+    league history (registered in 2015 unless ``registered_at`` says otherwise, so past years'
+    accounts hold it)."""
     now = datetime.now(UTC)
     row = {
         "id": cluster_id,
@@ -52,12 +54,17 @@ async def add_cluster(suite: Suite, cluster_id: str, **values: Any) -> str:
         "home_region_code": "1081",
         "fields": ["energy"],
         "functions": [],
-        "registered_at": now,
+        "registered_at": datetime(2015, 1, 1, tzinfo=UTC),
         "updated_at": now,
     } | values
     app = suite.apps["evaluation"]
     async with app.state.session_factory() as session, session.begin():
         session.add(EvalCluster(**row))
+        session.add(
+            LeagueHistory(
+                cluster_id=cluster_id, valid_from=row["registered_at"], league=row["league"]
+            )
+        )
     return cluster_id
 
 

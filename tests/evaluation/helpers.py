@@ -3,12 +3,18 @@ for in evaluation's read model), members, funding grants, reports, the evaluatio
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from services.evaluation.models import EvalCluster, IndicatorValue, MemberSnapshot
+from services.evaluation.models import (
+    EvalCluster,
+    IndicatorValue,
+    LeagueHistory,
+    MemberSnapshot,
+)
+from shared.reference import growth_forum_for_region, region_of_municipality
 from tests.conftest import Suite, eventually, outbox_envelopes
 from tests.funding.helpers import assert_problem, cvr
 
@@ -36,9 +42,67 @@ async def eval_cluster(suite: Suite, cluster_id: str) -> EvalCluster | None:
         return await session.get(EvalCluster, cluster_id)
 
 
-async def register_cluster(suite: Suite, name: str = "Energiklyngen", **extra: Any) -> str:
+#: When the test clusters "were registered" in evaluation's read model (``register_cluster``):
+#: an account of year Y holds only clusters registered by the end of Y (§4.1, as they were).
+LONG_AGO = datetime(2015, 1, 1, tzinfo=UTC)
+
+
+async def backdate(suite: Suite, cluster_id: str, since: datetime) -> None:
+    """Evaluation's read model as if the registry had registered the cluster at ``since``
+    (its registration and the start of its first league). The registry's events carry the
+    real time; tests of past years' accounts need clusters that existed then. Waits until
+    evaluation has heard of the cluster."""
+
+    async def known() -> bool:
+        return bool(
+            await db_rows(
+                suite, select(LeagueHistory).where(LeagueHistory.cluster_id == cluster_id)
+            )
+        )
+
+    await eventually(known)
+    async with suite.apps["evaluation"].state.session_factory() as session, session.begin():
+        await session.execute(
+            update(EvalCluster).where(EvalCluster.id == cluster_id).values(registered_at=since)
+        )
+        first = (
+            await session.execute(
+                select(LeagueHistory)
+                .where(LeagueHistory.cluster_id == cluster_id)
+                .order_by(LeagueHistory.valid_from)
+                .limit(1)
+            )
+        ).scalar_one()
+        await session.execute(
+            update(LeagueHistory)
+            .where(
+                LeagueHistory.cluster_id == cluster_id,
+                LeagueHistory.valid_from == first.valid_from,
+            )
+            .values(valid_from=since)
+        )
+
+
+def registrant(body: dict[str, Any]) -> str:
+    """Who registers the cluster (issue 12): FIVU/RTI a national or world-class one, the growth
+    forum of its home area an emerging one."""
+    if body["league"] in ("national", "world_class"):
+        return "fivu-rti"
+    code = body["home_municipality_code"]
+    return growth_forum_for_region(region_of_municipality(code), code).id
+
+
+async def register_cluster(
+    suite: Suite,
+    name: str = "Energiklyngen",
+    *,
+    since: datetime | None = LONG_AGO,
+    **extra: Any,
+) -> str:
     """Register a cluster in the registry (as FIVU/RTI) and wait until evaluation has it.
-    Default: a national energy cluster at home in Esbjerg (Region Syddanmark)."""
+    Default: a national energy cluster at home in Esbjerg (Region Syddanmark), in evaluation's
+    read model registered ``since`` (default 2015, so past years' accounts hold it; None: the
+    real time of the registry's event, today)."""
     body = {
         "name": name,
         "cvr": cvr(),
@@ -48,7 +112,7 @@ async def register_cluster(suite: Suite, name: str = "Energiklyngen", **extra: A
         "fields": ["energy"],
     } | extra
     r = await suite.http.post(
-        "/registry/v1/clusters", json=body, headers=await suite.auth("fivu-rti")
+        "/registry/v1/clusters", json=body, headers=await suite.auth(registrant(body))
     )
     assert r.status_code == 201, r.text
     cid = str(r.json()["id"])
@@ -57,6 +121,8 @@ async def register_cluster(suite: Suite, name: str = "Energiklyngen", **extra: A
         return await eval_cluster(suite, cid) is not None
 
     await eventually(known)
+    if since is not None:
+        await backdate(suite, cid, since)
     return cid
 
 

@@ -76,7 +76,9 @@ async def test_three_consecutive_bottom_years_flag_two_do_not(suite: Suite) -> N
 
 async def test_no_longer_relevant_flags_at_once(suite: Suite) -> None:
     cid = await register_cluster(suite, "R-klyngen")
-    forum = await suite.auth("vaekstforum-midtjylland")
+    # issue 12: a party responsible for the cluster under §1 (here co-responsible: the growth
+    # forum of its home area, Syddanmark) or a funder with a grant in force marks it
+    forum = await suite.auth("vaekstforum-syddanmark")
     url = f"{API}/clusters/{cid}/relevance"
     body = {"reason": "Klyngens felt dækkes nu af en national klynge"}
     assert_problem(await suite.http.post(url, json=body), 401)
@@ -93,14 +95,14 @@ async def test_no_longer_relevant_flags_at_once(suite: Suite) -> None:
     mark = r.json()
     again = await suite.http.post(url, json=body, headers=forum | key)
     assert again.status_code == 201 and again.json() == mark
-    assert mark["funder_id"] == "vaekstforum-midtjylland" and mark["withdrawn_at"] is None
+    assert mark["funder_id"] == "vaekstforum-syddanmark" and mark["withdrawn_at"] is None
     assert r.headers["location"] == f"{url}/{mark['id']}"
     assert (await suite.http.get(r.headers["location"])).json() == mark
 
     [flag] = (await suite.http.get(f"{API}/flags", params={"cluster": cid})).json()["items"]
     assert flag["id"] == mark["flag_id"]
     assert flag["rule"] == "no_longer_relevant" and flag["account_year"] is None
-    assert "marked no longer relevant by vaekstforum-midtjylland" in flag["reason"]
+    assert "marked no longer relevant by vaekstforum-syddanmark" in flag["reason"]
     assert flag["evidence"]["no_longer_relevant"][0]["reason"] == body["reason"]
     [event] = await outbox(suite, "evaluation.cluster.flagged")
     assert event["data"]["cluster_id"] == cid and event["data"]["rule"] == "no_longer_relevant"
@@ -109,7 +111,7 @@ async def test_no_longer_relevant_flags_at_once(suite: Suite) -> None:
     r = await suite.http.post(url, json=body, headers=forum)
     assert_problem(r, 409, "already-marked")
 
-    # only the funder withdraws its own mark; the flag stays as history
+    # only the author withdraws its own mark; the flag is lifted (issue 12) and stays listed
     withdraw = f"{url}/{mark['id']}/withdraw"
     assert_problem(await suite.http.post(withdraw), 401)
     r = await suite.http.post(withdraw, headers=await suite.auth("fivu-rti"))
@@ -117,7 +119,8 @@ async def test_no_longer_relevant_flags_at_once(suite: Suite) -> None:
     r = await suite.http.post(withdraw, headers=forum)
     assert r.status_code == 200 and r.json()["withdrawn_at"] is not None
     assert_problem(await suite.http.post(withdraw, headers=forum), 409, "already-withdrawn")
-    assert len((await suite.http.get(f"{API}/flags", params={"cluster": cid})).json()["items"]) == 1
+    [lifted] = (await suite.http.get(f"{API}/flags", params={"cluster": cid})).json()["items"]
+    assert lifted["state"] == "lifted" and lifted["lifted_at"] is not None
     marks = (await suite.http.get(url)).json()
     assert [m["id"] for m in marks] == [mark["id"]]
     assert_problem(await suite.http.get(f"{url}/rlv-nope"), 404)

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
+from services.evaluation.models import EvalGrant
 from tests.conftest import Suite, eventually
 from tests.evaluation.followup_helpers import API, add_cluster, outbox, run_job, set_today
-from tests.funding.helpers import assert_problem, cvr
+from tests.evaluation.helpers import award_grant, db_rows, programme, register_cluster
+from tests.funding.helpers import assert_problem
 
 D = date(2025, 3, 1)
 
@@ -76,30 +80,44 @@ async def test_labels_with_their_state_as_of_today(suite: Suite) -> None:
 async def test_a_label_registered_in_the_registry_is_announced_before_it_runs_out(
     suite: Suite,
 ) -> None:
-    valid_until = date.today() + timedelta(days=30)
+    """The label is recorded by an issuer (issue 12: the secretariat, not the profile); the
+    notice goes to the cluster and to the funder of its grant in force, one event each."""
+    today = date.today()
+    valid_until = today + timedelta(days=30)
+    cid = await register_cluster(
+        suite, "Klynge med guldmærke", home_municipality_code="0851", fields=["maritime"]
+    )
     r = await suite.http.post(
-        "/registry/v1/clusters",
+        f"/registry/v1/clusters/{cid}/labels",
         json={
-            "name": "Klynge med guldmærke",
-            "cvr": cvr(),
-            "cluster_kind": "cluster",
-            "league": "national",
-            "home_municipality_code": "0851",
-            "fields": ["maritime"],
-            "label": {"level": "gold", "valid_until": valid_until.isoformat()},
+            "level": "gold",
+            "issued_on": (today - timedelta(days=700)).isoformat(),
+            "valid_until": valid_until.isoformat(),
         },
-        headers=await suite.auth("fivu-rti"),
+        headers=await suite.auth("klyngeforum"),
     )
     assert r.status_code == 201, r.text
-    cid = r.json()["id"]
+    prog = await programme(suite)
+    await award_grant(
+        suite,
+        cid,
+        prog,
+        starts_on=(today - timedelta(days=10)).isoformat(),
+        ends_on=(today + timedelta(days=300)).isoformat(),
+    )
 
     async def listed() -> list[dict[str, object]]:
         items = (await suite.http.get(f"{API}/labels")).json()["items"]
         return [x for x in items if x["cluster_id"] == cid]
 
+    async def granted() -> bool:
+        return bool(await db_rows(suite, select(EvalGrant).where(EvalGrant.cluster_id == cid)))
+
     [label] = await eventually(listed)
+    await eventually(granted)
     assert label["level"] == "gold" and label["valid_until"] == valid_until.isoformat()
     assert label["state"] == "expiring" and label["home_region_code"] == "1081"
     assert cid in (await run_job(suite, "labels"))["cluster_ids"]
-    [event] = [e for e in await outbox(suite, "evaluation.label.expiring") if e["subject"] == cid]
-    assert event["recipient"] == cid and event["data"]["days_left"] == 30
+    events = [e for e in await outbox(suite, "evaluation.label.expiring") if e["subject"] == cid]
+    assert sorted(e["recipient"] for e in events) == sorted([cid, "fivu-rti"])
+    assert all(e["data"]["days_left"] == 30 and e["data"]["cluster_id"] == cid for e in events)

@@ -44,8 +44,17 @@ def assert_problem(resp: httpx.Response, status: int, kind: str | None = None) -
     return body
 
 
-async def register_cluster(suite: Suite, name: str = "Energiklyngen", **extra: Any) -> str:
-    """Register a cluster in the registry and wait until funding's read model has it."""
+async def register_cluster(
+    suite: Suite, name: str = "Energiklyngen", registrant: str | None = None, **extra: Any
+) -> str:
+    """Register a cluster in the registry and wait until funding's read model has it.
+
+    FIVU/RTI registers national and world-class clusters; others are registered by the
+    Klyngeforum secretariat (the registry's authority policy, issue 12)."""
+    league = extra.get("league", "national")
+    registrant = registrant or (
+        "fivu-rti" if league in ("national", "world_class") else "klyngeforum"
+    )
     body = {
         "name": name,
         "cvr": cvr(),
@@ -55,7 +64,7 @@ async def register_cluster(suite: Suite, name: str = "Energiklyngen", **extra: A
         "fields": ["energy"],
     } | extra
     r = await suite.http.post(
-        "/registry/v1/clusters", json=body, headers=await suite.auth("fivu-rti")
+        "/registry/v1/clusters", json=body, headers=await suite.auth(registrant)
     )
     assert r.status_code == 201, r.text
     cid = r.json()["id"]

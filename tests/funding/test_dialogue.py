@@ -21,7 +21,14 @@ from tests.funding.helpers import (
     set_today,
 )
 
-PARTIES = [*FORUMS, "kl"]
+MINISTRIES = [
+    "ministeriet-erhverv-vaekst",
+    "ministeriet-foedevarer",
+    "ministeriet-energi",
+    "ministeriet-miljoe",
+]
+#: Issue 12: a strategic call consults every other party of the strategy (§3).
+PARTIES = [*MINISTRIES, *FORUMS, "kl"]
 
 
 async def publish_criteria(suite: Suite, call: dict, funder: str = "fivu-rti") -> dict:
@@ -43,7 +50,7 @@ async def requests_of(suite: Suite, org: str, call_id: str | None = None) -> lis
     return list(r.json()["items"])
 
 
-async def test_strategic_national_call_consults_six_forums_and_kl_and_opens_after_answers(
+async def test_strategic_national_call_consults_the_strategy_parties_and_opens_after_answers(
     suite: Suite,
 ) -> None:
     cluster = await register_cluster(suite)
@@ -62,10 +69,10 @@ async def test_strategic_national_call_consults_six_forums_and_kl_and_opens_afte
     assert announced["recipient"] == "klyngeforum"
     assert len(await outbox(suite, "funding.call.planned")) == 1
 
-    # each party sees its own request only; the funder sees all seven
+    # each party sees its own request only; the funder sees all eleven
     kl_requests = await requests_of(suite, "kl")
     assert [r["recipient_id"] for r in kl_requests] == ["kl"]
-    assert len(await requests_of(suite, "fivu-rti", call["id"])) == 7
+    assert len(await requests_of(suite, "fivu-rti", call["id"])) == 11
     assert await requests_of(suite, "region-1081") == []
 
     # criteria published, but the dialogue still runs: 409 naming who has not answered
@@ -119,7 +126,10 @@ async def test_strategic_national_call_consults_six_forums_and_kl_and_opens_afte
     [closed] = await outbox(suite, "funding.dialogue.closed")
     assert closed["data"]["reason"] == "all_answered"
     assert closed["data"]["unanswered"] == []
-    assert len(await outbox(suite, "funding.dialogue.answered")) == 7
+    # each answer is told to the funder and to every other consulted party (issue 12)
+    answered = await outbox(suite, "funding.dialogue.answered")
+    assert len(answered) == 11 * 11
+    assert {e["recipient"] for e in answered} == {"fivu-rti", *PARTIES}
 
     r = await suite.http.post(f"{API}/calls/{call['id']}/open", headers=fivu)
     assert r.status_code == 200, r.text
@@ -153,7 +163,7 @@ async def test_call_opens_after_the_deadline_without_all_answers(suite: Suite) -
     [closed] = await outbox(suite, "funding.dialogue.closed")
     assert closed["data"]["reason"] == "deadline_passed"
     assert closed["data"]["answered"] == ["vaekstforum-syddanmark"]
-    assert len(closed["data"]["unanswered"]) == 6
+    assert len(closed["data"]["unanswered"]) == len(PARTIES) - 1
     # late answers are refused once the dialogue is closed
     [late] = await requests_of(suite, "kl", call["id"])
     r = await suite.http.post(
@@ -183,7 +193,12 @@ async def test_regional_call_consults_fivu_and_the_other_forums(suite: Suite) ->
     prog = await programme(suite, region, kind="project", source="eu_structural_funds")
     call = await plan_call(suite, region, programme_id=prog, strategic=True, budget_dkk=5_000_000)
     assert call["scope"] == "regional"
-    expected = ["fivu-rti", *(f for f in FORUMS if f != "vaekstforum-nordjylland")]
+    expected = [
+        "fivu-rti",
+        *MINISTRIES,
+        *(f for f in FORUMS if f != "vaekstforum-nordjylland"),
+        "kl",
+    ]
     assert call["dialogue"]["parties"] == expected
     requested = await outbox(suite, "funding.dialogue.requested")
     assert [e["recipient"] for e in requested] == expected
@@ -205,7 +220,8 @@ async def test_regional_call_consults_fivu_and_the_other_forums(suite: Suite) ->
 
 
 async def test_nats_subscriber_sees_one_addressed_request_per_party(suite: Suite) -> None:
-    """The Done-when: a plain nats-py subscriber on the suite's server sees six + KL."""
+    """A plain nats-py subscriber on the suite's server sees one request per party (issue 12:
+    the sector ministries, the six growth forums and KL)."""
     nc = await nats.connect(suite.nats.url)
     seen: list[dict] = []
     try:
@@ -218,11 +234,11 @@ async def test_nats_subscriber_sees_one_addressed_request_per_party(suite: Suite
         await eventually(lambda: _stream_exists(js))
         sub = await js.subscribe("funding.dialogue.requested", cb=on_message, ordered_consumer=True)
         call = await plan_call(suite)
-        await eventually(lambda: asyncio.sleep(0, len(seen) >= 7))
+        await eventually(lambda: asyncio.sleep(0, len(seen) >= len(PARTIES)))
         await sub.unsubscribe()
     finally:
         await nc.close()
-    assert len(seen) == 7
+    assert len(seen) == len(PARTIES)
     assert sorted(e["recipient"] for e in seen) == sorted(PARTIES)
     assert {e["type"] for e in seen} == {"funding.dialogue.requested"}
     assert {e["data"]["call_id"] for e in seen} == {call["id"]}

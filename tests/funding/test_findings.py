@@ -98,12 +98,19 @@ async def test_an_override_naming_the_funder_resolves_it(suite: Suite) -> None:
     await until_rules(suite, cid, ["base_funding_outside_responsibility"])
     assert [f["cluster_id"] for f in await findings(suite, funder="fivu-rti")] == [cid]
     assert await findings(suite, funder=MIDT) == []
-    await registry_post(
-        suite,
-        f"{cid}/responsibility-overrides",
-        {"primary": [MIDT], "also": ["fivu-rti"], "reason": "Aftalt undtagelse"},
-        MIDT,
+    r = await suite.http.post(
+        f"{REGISTRY}/{cid}/responsibility-overrides",
+        json={"primary": [MIDT], "also": ["fivu-rti"], "reason": "Aftalt undtagelse"},
+        headers=await suite.auth(MIDT),
     )
+    assert r.status_code == 201, r.text
+    # issue 12: an exception takes effect once every concerned party has confirmed it
+    for party in r.json()["waiting_for"]:
+        c = await suite.http.post(
+            f"{REGISTRY}/{cid}/responsibility-overrides/{r.json()['id']}/confirm",
+            headers=await suite.auth(party["id"]),
+        )
+        assert c.status_code == 200, c.text
     await until_rules(suite, cid, [])
 
 
@@ -129,6 +136,13 @@ async def test_two_funders_on_the_same_activity_until_they_agree(suite: Suite) -
         headers=await suite.auth(MIDT),
     )
     assert r.status_code == 201, r.text
+    # issue 12: a proposal counts for nothing until every named party has confirmed it
+    assert r.json()["state"] == "proposed" and r.json()["waiting_for"] == [SYD]
+    assert await open_rules(suite, cid) == ["overlapping_activity_without_agreement"]
+    c = await suite.http.post(
+        f"{API}/agreements/{r.json()['id']}/confirm", headers=await suite.auth(SYD)
+    )
+    assert c.status_code == 200 and c.json()["state"] == "in_force", c.text
     assert await open_rules(suite, cid) == []
 
 

@@ -74,10 +74,28 @@ def test_two_funders_paying_the_same_activity_need_an_agreement() -> None:
     other = grant("g2", SYD, "project", activities=("internationalisation",))
     assert f.evaluate(NATIONAL_MIDT, [a, other]) == []
     # a co-financing agreement of both on this cluster covers it; one of only one party doesn't
-    both = AgreementView("agr-1", "co_financing", (MIDT, SYD), "c-energy")
-    only = AgreementView("agr-2", "co_financing", (MIDT, "fivu-rti"), "c-energy")
+    # (issue 12: and only if its parties' activities include the overlapping one)
+    paid = ((MIDT, ("Matchmaking ",)), (SYD, ("netværk",)))
+    both = AgreementView("agr-1", "co_financing", (MIDT, SYD), "c-energy", (), paid)
+    only = AgreementView("agr-2", "co_financing", (MIDT, "fivu-rti"), "c-energy", (), paid)
     assert f.evaluate(NATIONAL_MIDT, [a, b], agreements=[both]) == []
     assert rules_of(f.evaluate(NATIONAL_MIDT, [a, b], agreements=[only])) == [f.OVERLAP]
+
+
+def test_an_agreement_clears_an_overlap_only_if_it_covers_the_activity() -> None:
+    """Issue 12: activities compare case-insensitively, whitespace normalised."""
+    a = grant("g1", MIDT, "project", activities=("Match  making",))
+    b = grant("g2", SYD, "project", activities=("match making",))
+    assert rules_of(f.evaluate(NATIONAL_MIDT, [a, b])) == [f.OVERLAP]
+    other = ((MIDT, ("internationalisering",)), (SYD, ("sekretariat",)))
+    covering = ((MIDT, ("MATCH MAKING",)), (SYD, ()))
+    elsewhere = AgreementView("agr-1", "co_financing", (MIDT, SYD), "c-energy", (), other)
+    good = AgreementView("agr-2", "co_financing", (MIDT, SYD), "c-energy", (), covering)
+    assert rules_of(f.evaluate(NATIONAL_MIDT, [a, b], agreements=[elsewhere])) == [f.OVERLAP]
+    assert f.evaluate(NATIONAL_MIDT, [a, b], agreements=[good]) == []
+    # a division of labour naming no activities covers none
+    division = AgreementView("agr-3", "division_of_labour", (MIDT, SYD), None, ("c-energy",))
+    assert rules_of(f.evaluate(NATIONAL_MIDT, [a, b], agreements=[division])) == [f.OVERLAP]
 
 
 def test_project_money_to_a_new_organisation_in_a_covered_field() -> None:

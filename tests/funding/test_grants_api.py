@@ -202,6 +202,13 @@ async def test_agreements_and_grants_that_refer_to_them(suite: Suite) -> None:
     r = await suite.http.post(f"{API}/agreements", json=division, headers=midt)
     assert r.status_code == 201, r.text
     agreement = r.json()
+    # issue 12: a proposal, addressed to each named party; in force once FIVU/RTI confirms
+    assert agreement["state"] == "proposed" and agreement["waiting_for"] == ["fivu-rti"]
+    proposed = await outbox(suite, "funding.agreement.proposed")
+    assert sorted(e["recipient"] for e in proposed) == ["fivu-rti", "vaekstforum-midtjylland"]
+    assert await outbox(suite, "funding.agreement.concluded") == []
+    r = await suite.http.post(f"{API}/agreements/{agreement['id']}/confirm", headers=fivu)
+    assert r.status_code == 200 and r.json()["state"] == "in_force", r.text
     [concluded] = await outbox(suite, "funding.agreement.concluded")
     assert concluded["data"]["kind"] == "division_of_labour"
     assert concluded["data"]["created_by"] == "vaekstforum-midtjylland"

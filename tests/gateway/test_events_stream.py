@@ -22,13 +22,16 @@ from sqlalchemy import select
 from services.gateway.models import LoggedEvent
 from services.gateway.service.stream import RETRY_MS, STATS, close_streams
 from shared.events.catalog import CATALOG
+from shared.reference import SECTOR_MINISTRIES
 from tests.conftest import Suite, eventually
 from tests.funding.helpers import FORUMS, assert_problem, plan_call, programme
 from tests.gateway.sse import SseMessage, open_stream, serve
 
 EVENTS = "/gateway/v1/events"
 RECENT = "/gateway/v1/events/recent"
-PARTIES = [*FORUMS, "kl"]
+#: Everyone a strategic call consults (§3): FIVU/RTI, the sector ministries, the growth forums
+#: and KL — minus the funder itself (the helper's calls are FIVU/RTI's).
+PARTIES = [*FORUMS, "kl", *(m.id for m in SECTOR_MINISTRIES)]
 NORDJYLLAND = "vaekstforum-nordjylland"
 
 

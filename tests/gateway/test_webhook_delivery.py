@@ -217,14 +217,14 @@ async def test_each_subscribed_event_arrives_once_signed_and_only_what_the_owner
         assert ping.webhook_id == r.json()["webhook_id"]
 
         # a registry event (not subscribed) and a strategic call: public funding events and
-        # one addressed dialogue request per growth forum and KL
+        # one addressed dialogue request per consulted party (growth forums, KL, ministries)
         org_id = await register_organisation(suite)
         call = await plan_call(suite, dialogue_deadline=str(date.today() + timedelta(days=30)))
 
         async def all_logged() -> list[LoggedEvent] | None:
             events = [e for e in await log_entries(suite) if e.seq > start]
             requests = [e for e in events if e.type == "funding.dialogue.requested"]
-            return events if len(requests) == 7 else None
+            return events if len(requests) == 11 else None
 
         events = await eventually(all_logged, timeout=WAIT)
         await logged(suite, "registry.organisation.registered", org_id)

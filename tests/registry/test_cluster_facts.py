@@ -18,7 +18,6 @@ async def test_cluster_updated_counts_members_by_kind_and_smes(suite: Suite) -> 
             "home_municipality_code": "0751",
             "fields": ["energy"],
             "functions": ["bridge_builder"],
-            "label": {"level": "silver", "valid_until": "2030-06-30"},
         },
         headers=await suite.auth("fivu-rti"),
     )
@@ -28,8 +27,16 @@ async def test_cluster_updated_counts_members_by_kind_and_smes(suite: Suite) -> 
     assert registered["data"]["members_by_kind"] == {}
     assert registered["data"]["sme_firms"] == 0
     assert registered["data"]["functions"] == ["bridge_builder"]
-    assert registered["data"]["label_level"] == "silver"
-    assert registered["data"]["label_valid_until"] == "2030-06-30"
+    # The label is recorded by an issuer (issue 12), and the facts carry it from then on.
+    label = await suite.http.post(
+        f"/registry/v1/clusters/{cid}/labels",
+        json={"level": "silver", "issued_on": "2028-06-30", "valid_until": "2030-06-30"},
+        headers=await suite.auth("klyngeforum"),
+    )
+    assert label.status_code == 201, label.text
+    labelled = (await outbox_envelopes(suite, "registry", "registry.cluster.updated"))[-1]
+    assert labelled["data"]["label_level"] == "silver"
+    assert labelled["data"]["label_valid_until"] == "2030-06-30"
 
     own = await suite.auth(cid)
     members = [

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from services.registry.models import LeagueChange, messaging
+from services.registry.rules.responsibility import forum_for_municipality
 from tests.conftest import Suite
 
 API = "/registry/v1"
@@ -46,12 +47,29 @@ def cluster_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def register(suite: Suite, by: str = "fivu-rti", **overrides: Any) -> dict[str, Any]:
-    resp = await suite.http.post(
-        f"{API}/clusters", json=cluster_body(**overrides), headers=await suite.auth(by)
-    )
+async def register(suite: Suite, by: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """Register as ``by``; by default as FIVU/RTI, or for an emerging cluster as the growth
+    forum of its home area (issue 12: FIVU/RTI registers world-class and national ones)."""
+    body = cluster_body(**overrides)
+    if by is None:
+        by = (
+            forum_for_municipality(body["home_municipality_code"])
+            if body["league"] == "emerging"
+            else "fivu-rti"
+        )
+    resp = await suite.http.post(f"{API}/clusters", json=body, headers=await suite.auth(by))
     assert resp.status_code == 201, resp.text
     return resp.json()
+
+
+async def record_label(suite: Suite, cid: str, level: str, valid_until: str) -> None:
+    """The secretariat records a label (issue 12: a cluster cannot set its own)."""
+    resp = await suite.http.post(
+        f"{API}/clusters/{cid}/labels",
+        json={"level": level, "issued_on": "2018-01-01", "valid_until": valid_until},
+        headers=await suite.auth("klyngeforum"),
+    )
+    assert resp.status_code == 201, resp.text
 
 
 def member(name: str, municipality: str | None = "0657", **overrides: Any) -> dict[str, Any]:
@@ -280,8 +298,16 @@ async def test_the_cluster_updates_its_own_profile_with_if_match(suite: Suite) -
             "no_lobbying": True,
             "declared_on": "2026-01-15",
         },
-        "label": {"level": "silver", "valid_until": "2020-12-31"},
     }
+    # The label is not the cluster's to set (issue 12): refused, and recorded by an issuer.
+    resp = await suite.http.patch(
+        url,
+        json={"label": {"level": "gold", "valid_until": "2030-12-31"}},
+        headers={**own, "If-Match": etag},
+    )
+    assert_problem(resp, 403, "label-by-issuer")
+    await record_label(suite, cid, "silver", "2020-12-31")
+    etag = await etag_of(suite, cid)
     resp = await suite.http.patch(url, json=change, headers={**own, "If-Match": etag})
     assert resp.status_code == 200, resp.text
     out = resp.json()
@@ -312,6 +338,8 @@ async def test_the_cluster_updates_its_own_profile_with_if_match(suite: Suite) -
     assert "no_fields" in {w["code"] for w in resp.json()["warnings"]}
 
     updated = await events(suite, "registry.cluster.updated", cid)
+    assert updated[0]["changed"] == ["label"]  # recorded by the secretariat
+    updated = updated[1:]
     assert updated[0]["name"] == "Energiklyngen Vest"
     assert "fields" in updated[0]["changed"]
     # Search by the new name and the served municipality.
@@ -414,7 +442,7 @@ async def test_a_growth_forum_changes_a_league_with_a_reason(suite: Suite) -> No
     assert [
         (h["from_league"], h["to_league"], h["changed_by"]["id"], h["reason"]) for h in history
     ] == [
-        (None, "emerging", "fivu-rti", "registered"),
+        (None, "emerging", MIDT, "registered"),
         ("emerging", "national", MIDT, "Moden og tværregional"),
         ("national", "world_class", "fivu-rti", "Global førende"),
     ]
@@ -476,6 +504,8 @@ async def test_the_centre_of_gravity_rule_is_configurable(suite_factory: Any) ->
 
 
 async def test_an_agreed_override_is_shown_instead_and_withdrawn(suite: Suite) -> None:
+    """Issue 12: an exception is proposed, and in force only once every concerned party
+    (named, or named by the matrix today) has confirmed it."""
     cid = (await register(suite, league="emerging"))["id"]
     url = f"{API}/clusters/{cid}/responsibility-overrides"
     fivu = await suite.auth("fivu-rti")
@@ -484,10 +514,12 @@ async def test_an_agreed_override_is_shown_instead_and_withdrawn(suite: Suite) -
         "also": ["kommune-0657"],
         "reason": "Særligt tilfælde: national testfacilitet aftalt 2026",
     }
-    # Only a party named in it records it.
+    # Only a concerned party proposes it.
     for caller in ("ministeriet-energi", "klyngeforum", cid, NORD):
         resp = await suite.http.post(url, json=agreed, headers=await suite.auth(caller))
         assert_problem(resp, 403, "not-a-party")
+        assert resp.json()["rule"] == "responsibility_exception"
+        assert resp.json()["may_act"] == [MIDT, "fivu-rti", "kommune-0657"]
     assert_problem(await suite.http.post(url, json=agreed), 401)
     # The reason is required.
     resp = await suite.http.post(url, json={**agreed, "reason": None}, headers=fivu)
@@ -511,7 +543,6 @@ async def test_an_agreed_override_is_shown_instead_and_withdrawn(suite: Suite) -
     assert_problem(resp, 422, "not-a-funding-party")
     resp = await suite.http.post(url, json={**agreed, "also": ["fivu-rti"]}, headers=fivu)
     assert_problem(resp, 422, "party-named-twice")
-    assert await events(suite, "registry.cluster.responsibility_changed") == []
 
     resp = await suite.http.post(url, json=agreed, headers=fivu)
     assert resp.status_code == 201, resp.text
@@ -519,6 +550,18 @@ async def test_an_agreed_override_is_shown_instead_and_withdrawn(suite: Suite) -
     assert ids(override["primary"]) == [MIDT, "fivu-rti"]
     assert override["recorded_by"]["id"] == "fivu-rti"
     assert override["withdrawn_at"] is None
+    assert override["state"] == "proposed"
+    assert sorted(ids(override["waiting_for"])) == ["kommune-0657", MIDT]
+    # A proposal changes nothing.
+    assert (await suite.http.get(f"{API}/clusters/{cid}/responsibility")).json()[
+        "rule"
+    ] == "emerging"
+    for party in (MIDT, "kommune-0657"):
+        resp = await suite.http.post(
+            f"{url}/{override['id']}/confirm", headers=await suite.auth(party)
+        )
+        assert resp.status_code == 200, resp.text
+    assert resp.json()["state"] == "in_force"
 
     shown = (await suite.http.get(f"{API}/clusters/{cid}/responsibility")).json()
     assert shown["rule"] == "agreed_exception"
@@ -533,7 +576,7 @@ async def test_an_agreed_override_is_shown_instead_and_withdrawn(suite: Suite) -
     summary = (await suite.http.get(f"{API}/clusters/{cid}")).json()["responsibility"]
     assert (summary["rule"], summary["overridden"]) == ("agreed_exception", True)
 
-    # Withdrawing: only a named party, only an active override of this cluster.
+    # Withdrawing: only a concerned party, only an open exception of this cluster.
     del_url = f"{url}/{override['id']}"
     resp = await suite.http.delete(del_url, headers=await suite.auth(NORD))
     assert_problem(resp, 403, "not-a-party")
@@ -541,7 +584,7 @@ async def test_an_agreed_override_is_shown_instead_and_withdrawn(suite: Suite) -
     assert_problem(resp, 404)
     resp = await suite.http.delete(del_url, headers=await suite.auth("kommune-0657"))
     assert resp.status_code == 204, resp.text
-    assert_problem(await suite.http.delete(del_url, headers=fivu), 404)
+    assert_problem(await suite.http.delete(del_url, headers=fivu), 409, "exception-not-open")
 
     restored = (await suite.http.get(f"{API}/clusters/{cid}/responsibility")).json()
     assert restored["rule"] == "emerging"
@@ -557,21 +600,36 @@ async def test_an_agreed_override_is_shown_instead_and_withdrawn(suite: Suite) -
 
 
 async def test_a_new_override_replaces_the_active_one(suite: Suite) -> None:
-    cid = (await register(suite))["id"]
+    """Issue 12: only once every concerned party — the parties of the one in force included —
+    has confirmed it; until then the agreed one stays in force."""
+    cid = (await register(suite))["id"]  # national, no centre: FIVU/RTI primary, MIDT also
     url = f"{API}/clusters/{cid}/responsibility-overrides"
-    forum = await suite.auth(MIDT)
+    forum, fivu = await suite.auth(MIDT), await suite.auth("fivu-rti")
     first = await suite.http.post(
         url, json={"primary": [MIDT], "reason": "Aftalt i 2025"}, headers=forum
     )
+    assert first.status_code == 201, first.text
+    await suite.http.post(f"{url}/{first.json()['id']}/confirm", headers=fivu)
     second = await suite.http.post(
         url, json={"primary": [MIDT], "also": [NORD], "reason": "Aftalt i 2026"}, headers=forum
     )
-    assert first.status_code == second.status_code == 201
+    assert second.status_code == 201, second.text
+    assert second.json()["supersedes_id"] == first.json()["id"]
+    assert ids(second.json()["waiting_for"]) == [NORD, "fivu-rti"]
+    shown = (await suite.http.get(f"{API}/clusters/{cid}/responsibility")).json()
+    assert shown["override"]["id"] == first.json()["id"]
+    for party in (NORD, "fivu-rti"):
+        resp = await suite.http.post(
+            f"{url}/{second.json()['id']}/confirm", headers=await suite.auth(party)
+        )
+        assert resp.status_code == 200, resp.text
     shown = (await suite.http.get(f"{API}/clusters/{cid}/responsibility")).json()
     assert shown["override"]["id"] == second.json()["id"]
     assert ids(shown["also"]) == [NORD]
+    old = (await suite.http.get(f"{url}/{first.json()['id']}")).json()
+    assert old["state"] == "superseded"
     resp = await suite.http.delete(f"{url}/{first.json()['id']}", headers=forum)
-    assert_problem(resp, 404)
+    assert_problem(resp, 409, "exception-not-open")
 
 
 # --- members ---------------------------------------------------------------------------------
@@ -846,7 +904,6 @@ async def test_search_filters_and_cursor_pagination(suite: Suite) -> None:
             home_municipality_code="0400",
             municipalities_served=["0101"],
             fields=["food_bio"],
-            label={"level": "bronze", "valid_until": "2030-01-01"},
         ),
         "c": await register(
             suite,
@@ -854,7 +911,6 @@ async def test_search_filters_and_cursor_pagination(suite: Suite) -> None:
             league="world_class",
             home_municipality_code="0101",
             fields=["finance", "digital"],
-            label={"level": "gold", "valid_until": "2030-01-01"},
         ),
         "d": await register(suite, name="Digital Midt", league="national", fields=["digital"]),
         "e": await register(
@@ -862,6 +918,8 @@ async def test_search_filters_and_cursor_pagination(suite: Suite) -> None:
         ),
     }
     cid = {k: v["id"] for k, v in made.items()}
+    await record_label(suite, cid["b"], "bronze", "2030-01-01")
+    await record_label(suite, cid["c"], "gold", "2030-01-01")
 
     async def search(**params: Any) -> list[str]:
         resp = await suite.http.get(f"{API}/clusters", params=params)
@@ -1104,10 +1162,11 @@ async def test_an_existing_cluster_organisation_gets_a_profile(suite: Suite) -> 
         "league": "emerging",
         "home_municipality_code": "0851",
     }
-    r = await suite.http.post("/registry/v1/clusters", json=body, headers=fivu)
+    nord = await suite.auth(NORD)  # an emerging cluster: its home area's forum registers it
+    r = await suite.http.post("/registry/v1/clusters", json=body, headers=nord)
     assert r.status_code == 201, r.text
     assert r.json()["id"] == org.json()["id"]
-    again = await suite.http.post("/registry/v1/clusters", json=body, headers=fivu)
+    again = await suite.http.post("/registry/v1/clusters", json=body, headers=nord)
     assert again.status_code == 409
     assert again.json()["existing_id"] == org.json()["id"]
     # A CVR taken by an organisation of another kind is still refused.
@@ -1118,7 +1177,7 @@ async def test_an_existing_cluster_organisation_gets_a_profile(suite: Suite) -> 
     )
     assert house.status_code == 201, house.text
     other = await suite.http.post(
-        "/registry/v1/clusters", json={**body, "cvr": "33662173"}, headers=fivu
+        "/registry/v1/clusters", json={**body, "cvr": "33662173"}, headers=nord
     )
     assert other.status_code == 409
     assert other.json()["type"].endswith("/cvr-taken")

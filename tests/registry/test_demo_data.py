@@ -217,6 +217,22 @@ async def test_every_view_has_something_to_show(suite: Suite) -> None:
     assert override["rule"] == "agreed_exception"
     assert override["override"]["reason"] == OVERRIDES[0].reason
     assert [p["id"] for p in override["primary"]] == list(OVERRIDES[0].primary)
+    # Issue 12: the agreed exception is in force with every concerned party's confirmation,
+    # and a proposal waits for FIVU/RTI (and changes nothing until it answers).
+    esbjerg = ids[BY_KEY["offshore-esbjerg"].name]
+    [agreed] = (await http.get(f"/registry/v1/clusters/{esbjerg}/responsibility-overrides")).json()
+    assert agreed["state"] == "in_force" and agreed["waiting_for"] == []
+    assert {a["answer"] for a in agreed["answers"]} == {"confirmed"}
+    thy = ids[BY_KEY["thy-vind"].name]
+    [waiting] = (await http.get(f"/registry/v1/clusters/{thy}/responsibility-overrides")).json()
+    assert waiting["state"] == "proposed"
+    assert [p["id"] for p in waiting["waiting_for"]] == ["fivu-rti"]
+    assert (await responsibility("thy-vind"))["rule"] == "emerging"
+    # Labels are recorded by the secretariat.
+    [label] = (
+        await http.get(f"/registry/v1/clusters/{ids[BY_KEY['robot-syd'].name]}/labels")
+    ).json()
+    assert (label["level"], label["issued_by"]["id"]) == ("gold", "klyngeforum")
 
     history = await http.get(
         f"/registry/v1/clusters/{ids[BY_KEY['groen-energi'].name]}/league-history"

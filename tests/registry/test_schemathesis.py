@@ -165,7 +165,8 @@ async def seed_clusters(suite: Suite) -> Known:
                 "home_municipality_code": "0657",
                 "fields": ["energy"],
             },
-            headers=fivu,
+            # an emerging cluster is registered by its home area's growth forum (issue 12)
+            headers=await suite.auth("vaekstforum-midtjylland"),
         )
         assert resp.status_code == 201, resp.text
         ids.append(resp.json()["id"])

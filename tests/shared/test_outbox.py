@@ -103,17 +103,18 @@ async def test_event_of_a_rolled_back_transaction_is_never_published(suite: Suit
 
 @pytest.mark.parametrize("edge", ["http", "session"])
 async def test_commit_wakes_the_relay(suite_factory: Any, edge: str) -> None:
-    """With a 30 s poll, only the commit's wake-up can bring events out within 2 s."""
+    """With an hour's poll, only the commit's wake-up can bring events out within a minute
+    (generous for a loaded machine; the poll alone would take an hour)."""
     suite: Suite = await suite_factory(
-        registry={"relay_poll_interval": 30, "announce_reference_data": True}
+        registry={"relay_poll_interval": 3600, "announce_reference_data": True}
     )
     relay = suite.apps["registry"].state.messaging.relay
-    assert relay.poll_interval == 30
+    assert relay.poll_interval == 3600
     headers = await suite.auth("fivu-rti")
     factory = suite.apps["registry"].state.session_factory
     # Start-up's own pass publishes the reference parties; after it the relay sleeps.
-    await eventually(lambda: _all_published(suite))
-    await eventually(lambda: _everywhere(suite, "kommune-0851"))
+    await eventually(lambda: _all_published(suite), timeout=60)
+    await eventually(lambda: _everywhere(suite, "kommune-0851"), timeout=60)
 
     for i in range(3):
         started = time.monotonic()
@@ -129,7 +130,7 @@ async def test_commit_wakes_the_relay(suite_factory: Any, edge: str) -> None:
             org_id = f"prompt-{i}"
             async with factory() as session, session.begin():
                 await _record(session, suite, org_id)
-        await eventually(lambda org_id=org_id: _everywhere(suite, org_id), timeout=2)
+        await eventually(lambda org_id=org_id: _everywhere(suite, org_id), timeout=60)
         elapsed = time.monotonic() - started
-        assert elapsed < 2, f"commit to every consumer took {elapsed:.2f}s"
+        assert elapsed < 60, f"commit to every consumer took {elapsed:.2f}s"
     assert await _all_published(suite)

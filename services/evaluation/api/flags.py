@@ -1,7 +1,9 @@
 """Evaluation API: §4.3 flags and funders' "no longer relevant" marks.
 
-Flags and marks are public (the evidence is published accounts and funders' stated reasons);
-a funder (``evaluation:write``: ministries, growth forums) marks and withdraws its own marks.
+Flags and marks are public (the evidence is published accounts and funders' stated reasons).
+A mark needs ``evaluation:write`` and, §4.3 with §1 (``rules.authority``), a grant in force to
+the cluster or responsibility for it; only its author withdraws it, which lifts the flags that
+rested on it alone.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from services.evaluation.schemas.flags import FlagOut, RelevanceIn, RelevanceMar
 from services.evaluation.service import flags as service
 from shared import idempotency
 from shared.auth import Principal, require_scope
+from shared.dependencies import Today
 from shared.pagination import DEFAULT_LIMIT, Page
 
 router = APIRouter(prefix=PREFIX, tags=["flags"])
@@ -47,8 +50,11 @@ async def list_flags(
     "/clusters/{cluster_id}/relevance",
     status_code=201,
     response_model=RelevanceMarkOut,
-    summary="Mark a cluster no longer relevant (a funder; raises the flag at once)",
-    responses={409: {"description": "You have a standing mark on this cluster"}},
+    summary="Mark a cluster no longer relevant (its funder or a responsible party; flags at once)",
+    responses={
+        403: {"description": "Not a funder with a grant in force nor a responsible party"},
+        409: {"description": "You have a standing mark on this cluster"},
+    },
 )
 async def mark_not_relevant(
     request: Request,
@@ -56,13 +62,16 @@ async def mark_not_relevant(
     cluster_id: str,
     body: RelevanceIn,
     principal: Funder,
+    today: Today,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """§4.3: a cluster no longer relevant should lose public support. The mark (with its
-    reason) raises `evaluation.cluster.flagged` with rule `no_longer_relevant` at once."""
+    """§4.3: a cluster no longer relevant should lose public support. Only a funder with a
+    grant in force to the cluster or a party responsible for it under §1 says so (else 403
+    naming the rule and who may act). The mark (with its reason) raises
+    `evaluation.cluster.flagged` with rule `no_longer_relevant` at once."""
 
     async def create() -> dict[str, Any]:
-        mark = await service.mark_not_relevant(session, cluster_id, body, principal)
+        mark = await service.mark_not_relevant(session, cluster_id, body, principal, today)
         return service.mark_out(mark).model_dump(mode="json")
 
     return await idempotency.create_once(
@@ -91,9 +100,12 @@ async def get_mark(session: Session, cluster_id: str, mark_id: str) -> Relevance
 @router.post(
     "/clusters/{cluster_id}/relevance/{mark_id}/withdraw",
     response_model=RelevanceMarkOut,
-    summary="Withdraw your own relevance mark (the flag it raised stays as history)",
+    summary="Withdraw your own relevance mark (lifts the flags that rested on it alone)",
+    responses={403: {"description": "Not your mark"}, 409: {"description": "Already withdrawn"}},
 )
 async def withdraw_mark(
     session: Session, cluster_id: str, mark_id: str, principal: Funder
 ) -> RelevanceMarkOut:
+    """A flag whose every mark is withdrawn is lifted (`state` `lifted`, §4.3) and
+    `evaluation.cluster.flag_lifted` is recorded; the flag stays in the list as history."""
     return service.mark_out(await service.withdraw_mark(session, cluster_id, mark_id, principal))

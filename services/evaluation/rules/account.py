@@ -30,6 +30,14 @@ value for i (missing values are left out), n = |V|.
 - League summary per indicator: clusters with data, first quartile, median, third quartile
   (linear interpolation between order statistics, as Excel's QUARTILE.INC).
 
+Clusters and leagues as they were
+---------------------------------
+The account of year Y contains the clusters that existed in Y — registered in the suite by the
+end of Y (the registry's ``registered`` event; the registry's events carry no founding date) —
+each in **the league in force at the end of Y** (31 December, Danish time): the last league the
+cluster had in Y, or the one it entered Y with when it did not change. Today's league is never
+projected backwards (``league_as_of``).
+
 Each league and indicator is sorted once (O(n log n)); percentiles are read from the sorted
 run of equal values, so a whole account is linear in the number of cells after the sorts.
 """
@@ -39,9 +47,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
 from services.evaluation.rules.indicators import FUNCTIONS, INDICATORS, Indicator
+from shared.clock import DANISH_TIME
 
 #: Key of the overall composite in ``ClusterAccount.composites`` (next to the functions).
 OVERALL = "overall"
@@ -143,6 +153,27 @@ class Account:
     min_coverage: float
     clusters: dict[str, ClusterAccount]
     leagues: dict[str, LeagueSummary]
+
+
+def end_of_year(year: int) -> datetime:
+    """The first instant after ``year`` ends in Denmark (1 January of the next year, 00:00)."""
+    return datetime(year + 1, 1, 1, tzinfo=DANISH_TIME)
+
+
+def league_as_of(history: Iterable[tuple[datetime, str]], year: int, fallback: str) -> str:
+    """The league in force at the end of ``year`` from ``(valid_from, league)`` entries (aware
+    times): the latest entry before the year ended. Before the first entry the cluster had its
+    first known league (the one it was registered with); no history at all: ``fallback``."""
+    end = end_of_year(year)
+    ordered = sorted(history)
+    if not ordered:
+        return fallback
+    league = ordered[0][1]
+    for valid_from, entry in ordered:
+        if valid_from >= end:
+            break
+        league = entry
+    return league
 
 
 def mean_rank_percentiles(sorted_values: Sequence[Number]) -> dict[Number, float]:

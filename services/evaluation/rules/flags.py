@@ -187,3 +187,24 @@ def _year_evidence(year: int, s: Standing | None, rule: FlagRule) -> dict[str, A
         "league_cut": s.league_cut,
         "in_bottom": s.in_bottom(rule),
     }
+
+
+# --- flags withdrawn (§4.3) ------------------------------------------------------------------
+#
+# A flag says the cluster *should* lose its public support; it stands only while a basis of it
+# stands. A "no longer relevant" flag rests on the funders' marks that stood when it was raised:
+# when every one of them is withdrawn, the flag is lifted. A poor-performance flag rests on the
+# run of bottom-share years: a later published account in which the cluster has a composite
+# outside the bottom share lifts it (a later year without evidence — no account, no composite —
+# lifts nothing: missing data is never read as good performance either).
+
+
+def relevance_basis_withdrawn(basis: Iterable[str], withdrawn: Iterable[str]) -> bool:
+    """True when every mark a relevance flag rested on is withdrawn."""
+    rest = set(basis)
+    return bool(rest) and rest <= set(withdrawn)
+
+
+def performance_basis_withdrawn(later: Standing | None, rule: FlagRule) -> bool:
+    """True when a later published account shows the cluster outside the bottom share."""
+    return later is not None and later.percentile is not None and not later.in_bottom(rule)

@@ -17,6 +17,9 @@ class FlagOut(BaseModel):
     evidence: dict[str, Any]
     account_year: int | None
     raised_at: UtcDatetime
+    state: str = Field("open", description="open | lifted (every basis withdrawn, §4.3)")
+    lifted_at: UtcDatetime | None = None
+    lifted_reason: str | None = None
 
 
 class RelevanceIn(BaseModel):

@@ -18,17 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.config import AccountConfig
 from services.evaluation.models import Account, messaging
+from services.evaluation.rules.authority import may_publish
 from services.evaluation.schemas.accounts import AccountView
 from services.evaluation.service import accounts
+from services.evaluation.service.clusters import refuse_unless
 from services.evaluation.service.flags import evaluate_published
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
 from shared.events import contracts as ev
 from shared.events.outbox import record_event
-
-#: Only FIVU/RTI publishes the joint account (§4.1).
-PUBLISHER = "fivu-rti"
 
 
 async def publish_account(
@@ -40,20 +39,27 @@ async def publish_account(
 ) -> AccountView:
     """FIVU/RTI freezes ``year``'s account (§4.1) and the §4.3 flag rule runs.
 
-    403 for anyone else; 422 for a year that has not begun; 409 ``already-published`` for a
-    second publication (also when two race: the second insert or update finds it published);
-    409 ``empty-account`` when no cluster is in it.
+    403 for anyone else (``rules.authority.may_publish``); 422 for a year that has not begun;
+    409 ``too-early`` before ``config.earliest_publication(year)`` (the year has not ended, or
+    its late events may still come: an account is of the year as it was, and a published one
+    never changes); 409 ``already-published`` for a second publication (also when two race:
+    the second insert or update finds it published); 409 ``empty-account`` when no cluster is
+    in it.
     """
-    if principal.organisation_id != PUBLISHER:
-        raise Problem(
-            403,
-            "not-the-publisher",
-            f"Only FIVU/RTI ({PUBLISHER}) publishes the joint annual account; you act as "
-            f"{principal.organisation_id}.",
-        )
+    refuse_unless(may_publish(principal.organisation_id), principal, "not-the-publisher")
     accounts.check_year(year, today)
     if year > today.year:
         raise Problem(422, "year-not-begun", f"The year {year} has not begun; nothing to publish.")
+    earliest = config.earliest_publication(year)
+    if today < earliest:
+        raise Problem(
+            409,
+            "too-early",
+            f"The account of {year} may be published from {earliest.isoformat()} on, after the "
+            "year has ended and its late events have come in (§4.1); today is "
+            f"{today.isoformat()}.",
+            earliest=earliest.isoformat(),
+        )
     stored = await session.get(Account, year)
     if stored is not None and stored.state == "published":
         raise _already(year, stored.published_at)

@@ -16,7 +16,9 @@ the CSV lines are ``service.account_csv``.
 
 A published account never changes: reports for its year are refused (409) and later events
 still update ``indicator_values`` but the account is read from the snapshot. The league of a
-cluster is its league when the account is computed (frozen at publication).
+cluster is its league as of the account's year, from evaluation's league history, never
+today's league projected backwards; the members are the year's member snapshot (or the latest
+earlier one, ``service.derived``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from services.evaluation.schemas.accounts import (
     IndicatorSummaryOut,
     LeagueOut,
 )
+from services.evaluation.service.clusters import clusters_of_year
 from services.evaluation.service.derived import MEMBER_CODES, member_fallback
 from shared.clock import utcnow
 from shared.errors import Problem
@@ -84,12 +87,14 @@ def indicator_out(ind: Indicator) -> IndicatorOut:
 # --- loading --------------------------------------------------------------------------------
 
 
-async def account_clusters(session: AsyncSession) -> list[EvalCluster]:
-    """Every active cluster of the three leagues."""
-    rows = await session.execute(
-        select(EvalCluster).where(EvalCluster.status == "active", EvalCluster.league.in_(LEAGUES))
-    )
-    return list(rows.scalars())
+async def account_clusters(session: AsyncSession, year: int) -> dict[str, tuple[EvalCluster, str]]:
+    """cluster id → (cluster, league at the end of ``year``): the active clusters that existed
+    in ``year`` and were then in one of the three leagues."""
+    return {
+        c.id: (c, league)
+        for c, league in await clusters_of_year(session, year)
+        if league in LEAGUES
+    }
 
 
 async def year_values(
@@ -229,11 +234,12 @@ async def compute_draft(
     indicators: Sequence[Indicator] = INDICATORS,
 ) -> AccountView:
     """Compute ``year``'s account now from the stored values (every cluster)."""
-    clusters = await account_clusters(session)
+    of_year = await account_clusters(session, year)
+    clusters = [c for c, _ in of_year.values()]
     codes = [i.code for i in indicators]
     current, previous = await year_values(session, year, codes)
     account = rules.compute_account(
-        {c.id: c.league for c in clusters},
+        {cid: league for cid, (_, league) in of_year.items()},
         current,
         previous,
         year=year,

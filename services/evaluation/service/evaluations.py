@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.models import Evaluation, messaging
 from services.evaluation.rules import evaluations as rules
+from services.evaluation.rules.authority import may_complete_evaluation
 from services.evaluation.schemas.evaluations import EvaluationComplete
+from services.evaluation.service.clusters import refuse_unless
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
@@ -95,13 +97,11 @@ async def complete_evaluation(
     a current If-Match, 409 for a completed or cancelled evaluation (checked before If-Match: a
     second completion is refused as such, not as a stale write)."""
     evaluation = await get_evaluation(session, evaluation_id)
-    if evaluation.funder_id != principal.organisation_id:
-        raise Problem(
-            403,
-            "not-your-evaluation",
-            f"Only the grant's funder ({evaluation.funder_id}) completes this evaluation; you "
-            f"act as {principal.organisation_id}.",
-        )
+    refuse_unless(
+        may_complete_evaluation(principal.organisation_id, funder_id=evaluation.funder_id),
+        principal,
+        "not-your-evaluation",
+    )
     try:
         rules.complete(as_scheduled(evaluation), body.recommendation)
     except ValueError as exc:

@@ -14,23 +14,35 @@ with the window's years, composites and league cuts as evidence; the ``flags`` r
 cluster, rule and account year, so a repeated evaluation raises nothing twice. A longer run does
 not raise again; a run that breaks and reaches the length again does.
 
-A funder's mark (``POST /clusters/{id}/relevance``) raises a ``no_longer_relevant`` flag at once.
-Withdrawing the mark keeps the flag (it is history) and stops the mark from counting; there is
-no "unflagged" event type, so funding is not told of the withdrawal.
+A mark (``POST /clusters/{id}/relevance``) is made by a funder with a grant in force to the
+cluster or a party responsible for it under §1 (``rules.authority``); it raises a
+``no_longer_relevant`` flag at once, resting on every mark standing then (``evidence.mark_ids``).
+Withdrawing a mark (its author only) lifts each open flag whose every mark is withdrawn
+(``rules.flags.relevance_basis_withdrawn``): the flag keeps its history and gets ``state``
+``lifted``, ``lifted_at`` and ``lifted_reason``, and ``evaluation.cluster.flag_lifted`` tells
+funding. Publishing a later account in which a flagged cluster is no longer in the bottom share
+lifts its poor-performance flag the same way (``rules.flags.performance_basis_withdrawn``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.config import AccountConfig
 from services.evaluation.models import Account, EvalCluster, Flag, RelevanceMark, messaging
+from services.evaluation.rules import authority
 from services.evaluation.rules import flags as rules
 from services.evaluation.rules.account import bottom_cut
 from services.evaluation.schemas.flags import FlagOut, RelevanceIn, RelevanceMarkOut
+from services.evaluation.service.clusters import (
+    funders_in_force,
+    refuse_unless,
+    responsible_parties,
+)
 from shared.auth import Principal
 from shared.clock import as_utc, utcnow
 from shared.errors import Problem
@@ -97,10 +109,31 @@ async def _raise(
             reason=reason,
             evidence=evidence,
             account_year=account_year,
+            flag_id=flag.id,
         ),
         subject=cluster_id,
     )
     return flag
+
+
+async def _lift(session: AsyncSession, flag: Flag, reason: str) -> None:
+    flag.state = "lifted"
+    flag.lifted_at = utcnow()
+    flag.lifted_reason = reason
+    await session.flush()
+    await record_event(
+        session,
+        messaging,
+        "evaluation.cluster.flag_lifted",
+        ev.ClusterFlagLifted(
+            cluster_id=flag.cluster_id,
+            rule=flag.rule,
+            flag_id=flag.id,
+            account_year=flag.account_year,
+            reason=reason,
+        ),
+        subject=flag.cluster_id,
+    )
 
 
 # --- poor performance over published accounts -----------------------------------------------
@@ -148,6 +181,7 @@ async def evaluate_published(session: AsyncSession, year: int, config: AccountCo
             )
         ).scalars()
     }
+    await _lift_performance(session, year, history, rule)
     raised = []
     for cid in sorted(history):
         for as_of in later:
@@ -160,6 +194,33 @@ async def evaluate_published(session: AsyncSession, year: int, config: AccountCo
                 )
             )
     return raised
+
+
+async def _lift_performance(
+    session: AsyncSession,
+    year: int,
+    history: dict[str, dict[int, rules.Standing]],
+    rule: rules.FlagRule,
+) -> None:
+    """Lift the open flags of the rule raised before ``year`` whose cluster stands outside the
+    bottom share in the published account of ``year``."""
+    flags = (
+        await session.execute(
+            select(Flag)
+            .where(Flag.rule == rule.name, Flag.state == "open", Flag.account_year < year)
+            .order_by(Flag.id)
+        )
+    ).scalars()
+    for flag in list(flags):
+        later = history.get(flag.cluster_id, {}).get(year)
+        if rules.performance_basis_withdrawn(later, rule):
+            assert later is not None
+            await _lift(
+                session,
+                flag,
+                f"In the published account of {year} the cluster is no longer in the bottom "
+                f"{round(rule.quartile * 100)} % of its league (percentile {later.percentile}).",
+            )
 
 
 # --- no longer relevant -----------------------------------------------------------------------
@@ -203,11 +264,18 @@ def _rule_mark(m: RelevanceMark) -> rules.RelevanceMark:
 
 
 async def mark_not_relevant(
-    session: AsyncSession, cluster_id: str, body: RelevanceIn, principal: Principal
+    session: AsyncSession, cluster_id: str, body: RelevanceIn, principal: Principal, today: date
 ) -> RelevanceMark:
-    """A funder marks the cluster no longer relevant (§4.3): the flag is raised at once, with
-    every standing mark as evidence. One standing mark per funder and cluster (409)."""
-    await _cluster(session, cluster_id)
+    """A funder with a grant in force or a party responsible for the cluster (§4.3, §1;
+    ``rules.authority``, else 403) marks the cluster no longer relevant: the flag is raised at
+    once, with every standing mark as evidence. One standing mark per party and cluster (409)."""
+    cluster = await _cluster(session, cluster_id)
+    decision = authority.may_mark_relevance(
+        principal.organisation_id,
+        responsible=responsible_parties(cluster),
+        funders_in_force=await funders_in_force(session, cluster_id, today),
+    )
+    refuse_unless(decision, principal, "not-funder-or-responsible")
     marks = await standing_marks(session, cluster_id)
     if any(m.funder_id == principal.organisation_id for m in marks):
         raise Problem(
@@ -226,16 +294,17 @@ async def mark_not_relevant(
     )
     session.add(mark)
     await session.flush()
-    decision = rules.evaluate_flag({}, marks=[_rule_mark(m) for m in [*marks, mark]])
+    flagged = rules.evaluate_flag({}, marks=[_rule_mark(m) for m in [*marks, mark]])
     evidence = {
         "mark_id": mark.id,
-        "no_longer_relevant": decision.evidence["no_longer_relevant"],
+        "mark_ids": [m.id for m in [*marks, mark]],
+        "no_longer_relevant": flagged.evidence["no_longer_relevant"],
     }
     await _raise(
         session,
         cluster_id,
         NO_LONGER_RELEVANT,
-        decision.reason_text,
+        flagged.reason_text,
         evidence,
         None,
         flag_id=_flag_id_of(mark.id),
@@ -253,19 +322,54 @@ async def get_mark(session: AsyncSession, cluster_id: str, mark_id: str) -> Rele
 async def withdraw_mark(
     session: AsyncSession, cluster_id: str, mark_id: str, principal: Principal
 ) -> RelevanceMark:
-    """The funder withdraws its own mark (403 for another's, 409 when already withdrawn)."""
+    """The author withdraws its own mark (403 for another's, 409 when already withdrawn); each
+    open relevance flag whose every mark is now withdrawn is lifted (§4.3)."""
     mark = await get_mark(session, cluster_id, mark_id)
-    if mark.funder_id != principal.organisation_id:
-        raise Problem(
-            403,
-            "not-your-mark",
-            f"Only {mark.funder_id} withdraws its mark; you act as {principal.organisation_id}.",
-        )
+    refuse_unless(
+        authority.may_withdraw_mark(principal.organisation_id, author=mark.funder_id),
+        principal,
+        "not-your-mark",
+    )
     if mark.withdrawn_at is not None:
         raise Problem(409, "already-withdrawn", f"Mark {mark.id} was already withdrawn.")
     mark.withdrawn_at = utcnow()
     await session.flush()
+    await _lift_relevance(session, cluster_id)
     return mark
+
+
+async def _lift_relevance(session: AsyncSession, cluster_id: str) -> None:
+    withdrawn = {
+        m.id
+        for m in (
+            await session.execute(
+                select(RelevanceMark).where(
+                    RelevanceMark.cluster_id == cluster_id, RelevanceMark.withdrawn_at.is_not(None)
+                )
+            )
+        ).scalars()
+    }
+    flags = (
+        await session.execute(
+            select(Flag)
+            .where(
+                Flag.cluster_id == cluster_id,
+                Flag.rule == NO_LONGER_RELEVANT,
+                Flag.state == "open",
+            )
+            .order_by(Flag.id)
+        )
+    ).scalars()
+    for flag in list(flags):
+        basis = flag.evidence.get("mark_ids") or [flag.evidence.get("mark_id")]
+        if rules.relevance_basis_withdrawn([b for b in basis if b], withdrawn):
+            await _lift(
+                session,
+                flag,
+                "Every relevance mark the flag rested on was withdrawn: "
+                + ", ".join(str(b) for b in basis)
+                + ".",
+            )
 
 
 async def list_marks(session: AsyncSession, cluster_id: str) -> list[RelevanceMark]:

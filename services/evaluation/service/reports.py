@@ -20,11 +20,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.models import EvalCluster, IndicatorValue, Report
+from services.evaluation.rules.authority import may_report
 from services.evaluation.rules.indicators import ReportError, validate_report
 from services.evaluation.schemas.reports import ReportIn, ReportOut, ReportYear
 from services.evaluation.service.accounts import check_year, is_published
+from services.evaluation.service.clusters import refuse_unless
 from services.evaluation.service.derived import derived_values
-from shared.auth import Principal, require_acting_as
+from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
 from shared.etag import require_if_match
@@ -103,7 +105,11 @@ async def put_report(
     today: date,
 ) -> tuple[Report, bool]:
     """Submit (created=True) or replace (If-Match required) the cluster's report of ``year``."""
-    require_acting_as(principal, cluster_id, "report for this cluster")
+    refuse_unless(
+        may_report(principal.organisation_id, cluster_id=cluster_id),
+        principal,
+        "not-your-organisation",
+    )
     await known_cluster(session, cluster_id)
     check_year(year, today)
     if await is_published(session, year):

@@ -21,8 +21,10 @@ a stored state still be ahead of its date, the sweep moves it back (without an e
 
 **Labels.** An active cluster whose ESCA label is valid and runs out within
 ``settings.label_notice_days`` (``rules.labels``: as_of ≤ valid_until ≤ as_of + days) gets
-``evaluation.label.expiring``, addressed to the cluster organisation — once per valid-until
-date (``label_notice_for``): a renewed label gets its own notice when it nears its new date.
+``evaluation.label.expiring``, addressed to the cluster organisation and to each funder of a
+grant in force to it (one event per recipient, §4.3: the funders decide on the support) — once
+per valid-until date (``label_notice_for``): a renewed label gets its own notice when it nears
+its new date.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.evaluation.models import EvalCluster, Evaluation, messaging
 from services.evaluation.rules import evaluations as eval_rules
 from services.evaluation.rules import labels as label_rules
+from services.evaluation.service.clusters import funders_in_force
 from services.evaluation.service.evaluations import as_scheduled, evaluation_facts
 from shared.clock import utcnow
 from shared.events import contracts as ev
@@ -201,19 +204,22 @@ async def sweep_labels(session: AsyncSession, as_of: date, settings: Any) -> Lab
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             continue
-        await record_event(
-            session,
-            messaging,
-            "evaluation.label.expiring",
-            ev.LabelExpiring(
-                cluster_id=cluster.id,
-                level=cluster.label_level,
-                valid_until=cluster.label_valid_until,
-                days_left=label.days_left(as_of),
-            ),
-            subject=cluster.id,
-            recipient=cluster.id,
+        notice = ev.LabelExpiring(
+            cluster_id=cluster.id,
+            level=cluster.label_level,
+            valid_until=cluster.label_valid_until,
+            days_left=label.days_left(as_of),
         )
+        funders = await funders_in_force(session, cluster.id, as_of)
+        for recipient in dict.fromkeys([cluster.id, *funders]):
+            await record_event(
+                session,
+                messaging,
+                "evaluation.label.expiring",
+                notice,
+                subject=cluster.id,
+                recipient=recipient,
+            )
+            result.events += 1
         result.cluster_ids.append(cluster.id)
-        result.events += 1
     return result

@@ -1,5 +1,6 @@
 """Funding coordination HTTP API (thin: parse, authorise, call service, shape the answer)."""
 
+from services.funding.api.agreements import router as agreements_router
 from services.funding.api.calls import router as calls_router
 from services.funding.api.findings import router as findings_router
 from services.funding.api.grants import router as grants_router
@@ -11,6 +12,7 @@ routers = [
     directory_router("funding", directory),
     calls_router,
     grants_router,
+    agreements_router,
     findings_router,
     timeline_router,
 ]

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.api.common import (
     PREFIX,
+    Answerer,
     Config,
     Funder,
     IdempotencyKey,
@@ -25,11 +26,14 @@ from services.funding.api.common import (
 from services.funding.models import Call, DialogueRequest
 from services.funding.schemas.calls import (
     CallCreate,
+    CallDialogueOut,
     CallOut,
     CallState,
     CancelIn,
     CriteriaPublish,
     DialogueAnswerIn,
+    DialogueAnswerView,
+    DialogueOmissionOut,
     DialogueRequestOut,
     DialogueSummary,
     ProgrammeCreate,
@@ -113,6 +117,7 @@ async def call_out(session: AsyncSession, call: Call) -> CallOut:
             **{c: getattr(call, c) for c in CallOut.model_fields if hasattr(call, c)},
             "criteria_published": call.criteria_published_at is not None,
             "dialogue": dialogue,
+            "dialogue_omissions": call.dialogue_omissions or [],
         }
     )
 
@@ -285,10 +290,43 @@ async def get_dialogue_request(
     summary="Answer a request addressed to you (once): comment, co-financing, clusters",
 )
 async def answer_dialogue_request(
-    session: Session, request_id: str, body: DialogueAnswerIn, principal: Caller
+    session: Session, request_id: str, body: DialogueAnswerIn, principal: Answerer
 ) -> DialogueRequestOut:
     req = await calls.answer_dialogue(session, request_id, body, principal)
     return await request_out(session, req)
+
+
+@router.get(
+    "/calls/{call_id}/dialogue",
+    tags=["dialogue"],
+    response_model=CallDialogueOut,
+    summary="A call's §3 dialogue: every consulted party sees every answer once given",
+    responses={401: {"description": "No token"}, 403: {"description": "Not consulted"}},
+)
+async def get_call_dialogue(session: Session, call_id: str, principal: Caller) -> CallDialogueOut:
+    """For the call's funder and every party it consulted: who was asked, who was omitted and
+    why, and each answer (comment, intended co-financing, clusters) once given."""
+    call = await calls.call_dialogue(session, call_id, principal)
+    requests = await calls.dialogue_requests_of(session, call.id)
+    return CallDialogueOut(
+        call_id=call.id,
+        funder_id=call.funder_id,
+        deadline=call.dialogue_deadline,
+        closed_at=call.dialogue_closed_at,
+        parties=[
+            DialogueAnswerView(
+                request_id=r.id,
+                party_id=r.recipient_id,
+                answered=r.answered_at is not None,
+                answered_at=r.answered_at,
+                comment=r.comment,
+                co_financing_dkk=r.co_financing_dkk,
+                cluster_ids=list(r.cluster_ids),
+            )
+            for r in requests
+        ],
+        omissions=[DialogueOmissionOut(**o) for o in call.dialogue_omissions or []],
+    )
 
 
 # --- read model -----------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""Grants, agreements and the 360Giving export.
+"""Grants and the 360Giving export.
 
-Grants are public records (no personal data) and so is their 360Giving export. Only the
-funder awards, amends and terminates its own grants; an agreement is recorded by one of its
-parties.
+Grants are public records (no personal data) and so is their 360Giving export. Only a funder
+awards a grant, in its own name, and only the grant's funder amends and terminates it
+(``rules/authority.py``). Agreements are in ``api/agreements.py``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,8 @@ from services.funding.api.common import (
     Session,
     create_idempotently,
 )
-from services.funding.models import Agreement, Grant
+from services.funding.models import Grant
 from services.funding.schemas.grants import (
-    AgreementCreate,
-    AgreementOut,
     GrantCreate,
     GrantOut,
     GrantTerminate,
@@ -114,58 +112,6 @@ async def terminate_grant(
 ) -> JSONResponse:
     grant = await grants.terminate_grant(session, grant_id, body, principal, if_match)
     return with_etag(grant_out(grant), grant.version)
-
-
-# --- agreements -----------------------------------------------------------------------------
-
-
-def agreement_out(agreement: Agreement) -> AgreementOut:
-    return AgreementOut.model_validate(agreement, from_attributes=True)
-
-
-@router.get("/agreements", tags=["agreements"], response_model=Page[AgreementOut])
-async def list_agreements(
-    session: Session,
-    party: OrgFilter = None,
-    cluster: OrgFilter = None,
-    cursor: Cursor = None,
-    limit: Limit = DEFAULT_LIMIT,
-) -> Page[AgreementOut]:
-    """Coordinated-financing agreements (public records of §3 coordination).
-
-    Agreements are few (a handful per funder), so the party/cluster filter runs over the rows
-    after the cursor rather than in JSON-specific SQL.
-    """
-    shown, nxt = await grants.agreements_page(session, party, cluster, cursor, limit)
-    return Page[AgreementOut](items=[agreement_out(a) for a in shown], next_cursor=nxt)
-
-
-@router.get("/agreements/{agreement_id}", tags=["agreements"], response_model=AgreementOut)
-async def get_agreement(session: Session, agreement_id: str) -> AgreementOut:
-    return agreement_out(await grants.get_agreement(session, agreement_id))
-
-
-@router.post(
-    "/agreements",
-    tags=["agreements"],
-    status_code=201,
-    response_model=AgreementOut,
-    summary="Record an agreement you are a party to (funding:write)",
-)
-async def conclude_agreement(
-    request: Request,
-    session: Session,
-    body: AgreementCreate,
-    principal: Funder,
-    today: Today,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    async def create() -> dict[str, Any]:
-        agreement = await grants.conclude_agreement(session, body, principal, today)
-        out = agreement_out(agreement).model_dump(mode="json")
-        return out
-
-    return await create_idempotently(request, session, principal, idempotency_key, body, create)
 
 
 # --- export ---------------------------------------------------------------------------------

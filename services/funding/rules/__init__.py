@@ -1,5 +1,6 @@
 """Pure rules of funding coordination (§1, §3, §4.1, §4.3): no I/O, no framework, no database.
 
+- ``authority``     §1, §3 who may write what (funders, owners, named and concerned parties).
 - ``violations``    ``RuleViolation``: a rule refused the action (the service layer turns it
                     into problem+json).
 - ``calls``         §3 scope of a call and the dialogue before it, §4.1 published criteria,

@@ -11,7 +11,13 @@ from datetime import date
 from typing import Literal
 
 from services.funding.rules.violations import RuleViolation
-from shared.reference import FIVU_RTI, GROWTH_FORUMS, KL, growth_forum_for_region
+from shared.reference import (
+    FIVU_RTI,
+    GROWTH_FORUMS,
+    KL,
+    SECTOR_MINISTRIES,
+    growth_forum_for_region,
+)
 
 Scope = Literal["national", "regional"]
 CallState = Literal["planned", "in_dialogue", "open", "closed", "decided", "cancelled"]
@@ -92,6 +98,39 @@ def dialogue_parties(scope: str, funder_id: str, funder_forum: str | None = None
     else:
         raise ValueError(f"unknown scope {scope!r}")
     return [p for p in parties if p != funder_id]
+
+
+def strategy_parties() -> tuple[str, ...]:
+    """The parties of the strategy (the paper's opening and footnote 2): FIVU/RTI and the
+    sector ministries, the six regional growth forums (Bornholm's included), and KL."""
+    return (
+        FIVU_RTI.id,
+        *(m.id for m in SECTOR_MINISTRIES),
+        *(f.id for f in GROWTH_FORUMS),
+        KL.id,
+    )
+
+
+def strategic_dialogue_parties(funder_id: str, funder_forum: str | None) -> list[str]:
+    """§3 "informere og høre hinanden": a strategic call by any party consults every *other*
+    party of the strategy — ministries (FIVU/RTI included), growth forums, KL — except the
+    funder itself (a region's or municipality's own growth forum counts as itself, as for any
+    regional call). The funder may omit a party only by recording why (``omit``)."""
+    return [p for p in strategy_parties() if p not in (funder_id, funder_forum)]
+
+
+def omit(consulted: Sequence[str], omitted: Sequence[str]) -> list[str]:
+    """§3: the parties asked after the recorded omissions; only a party the call would consult
+    can be omitted."""
+    unknown = [p for p in omitted if p not in consulted]
+    if unknown:
+        raise RuleViolation(
+            "not-a-consulted-party",
+            f"Only a party this call consults can be omitted ({', '.join(consulted)}); "
+            f"not {', '.join(unknown)}.",
+            consulted=list(consulted),
+        )
+    return [p for p in consulted if p not in omitted]
 
 
 def should_announce(*, strategic: bool, budget_dkk: int, threshold_dkk: int) -> bool:

@@ -64,18 +64,41 @@ class GrantView:
         return self.status == "active"
 
 
+def normalise_activity(activity: str) -> str:
+    """Activities compare case-insensitively with whitespace normalised ("Match  making" is
+    "match making")."""
+    return " ".join(activity.split()).casefold()
+
+
 @dataclass(frozen=True)
 class AgreementView:
+    """An agreement *in force* (every named party confirmed, §3); proposals never count."""
+
     id: str
     kind: str
     party_ids: tuple[str, ...]
     cluster_id: str | None = None
     #: cluster ids any party named (division of labour)
     party_cluster_ids: tuple[str, ...] = ()
+    #: activities each party named: ((party_id, (activity, ...)), ...)
+    party_activities: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def covers(self, cluster_id: str, funders: Iterable[str]) -> bool:
+    def covers(
+        self, cluster_id: str, funders: Iterable[str], activities: Iterable[str] = ()
+    ) -> bool:
+        """§3: the agreement is on this cluster, names every funder, and the activities its
+        parties named include each overlapping activity (case and spacing aside)."""
+        funders = tuple(funders)
         in_scope = self.cluster_id == cluster_id or cluster_id in self.party_cluster_ids
-        return in_scope and all(f in self.party_ids for f in funders)
+        if not in_scope or not all(f in self.party_ids for f in funders):
+            return False
+        agreed = {
+            normalise_activity(a)
+            for party, named in self.party_activities
+            if party in funders
+            for a in named
+        }
+        return all(normalise_activity(a) in agreed for a in activities)
 
 
 @dataclass(frozen=True)
@@ -162,7 +185,8 @@ def overlapping_without_agreement(
     c: ClusterView, grants: Sequence[GrantView], agreements: Sequence[AgreementView]
 ) -> list[Finding]:
     """§3: two funders paying the same activity of a cluster in overlapping periods need an
-    agreement (co-financing or division of labour) that covers both."""
+    agreement in force (co-financing or division of labour) that covers both funders and the
+    overlapping activity (activities compared case-insensitively, whitespace normalised)."""
     live = sorted((g for g in grants if g.active), key=lambda g: g.id)
     by_id = {a.id: a for a in agreements}
     out = []
@@ -170,7 +194,8 @@ def overlapping_without_agreement(
         for b in live[i + 1 :]:
             if a.funder_id == b.funder_id:
                 continue
-            shared = sorted(set(a.activities) & set(b.activities))
+            b_activities = {normalise_activity(x) for x in b.activities}
+            shared = sorted(x for x in a.activities if normalise_activity(x) in b_activities)
             start, end = max(a.starts_on, b.starts_on), min(a.ends_on, b.ends_on)
             if not shared or end < start:
                 continue
@@ -178,7 +203,7 @@ def overlapping_without_agreement(
             candidates = list(agreements) + [
                 by_id[x] for x in (a.agreement_id, b.agreement_id) if x in by_id
             ]
-            if any(ag.covers(c.id, funders) for ag in candidates):
+            if any(ag.covers(c.id, funders, shared) for ag in candidates):
                 continue
             out.append(
                 Finding(

@@ -80,6 +80,16 @@ class Criterion(_In):
     description: text(max_length=2000) | None = None  # type: ignore[valid-type]
 
 
+class DialogueOmissionIn(_In):
+    party_id: OrgId  # type: ignore[valid-type]
+    reason: text(min_length=1, max_length=2000)  # type: ignore[valid-type]
+
+
+class DialogueOmissionOut(BaseModel):
+    party_id: str
+    reason: str
+
+
 class CallCreate(_In):
     programme_id: OrgId  # type: ignore[valid-type]
     title: Name  # type: ignore[valid-type]
@@ -97,6 +107,19 @@ class CallCreate(_In):
         None, description="Last day to answer the dialogue; default today + FUNDING_DIALOGUE_DAYS"
     )
     funder_id: OrgId | None = None  # type: ignore[valid-type]
+    dialogue_omissions: list[DialogueOmissionIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="§3: parties of the strategy you do not consult, each with your reason "
+        "(stored and shown on the call)",
+    )
+
+    @model_validator(mode="after")
+    def _omitted_once(self) -> CallCreate:
+        ids = [o.party_id for o in self.dialogue_omissions]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each omitted party may be listed once")
+        return self
 
 
 class CriteriaPublish(_In):
@@ -136,6 +159,9 @@ class CallOut(BaseModel):
     state: CallState
     announced: bool
     dialogue: DialogueSummary | None
+    dialogue_omissions: list[DialogueOmissionOut] = Field(
+        default_factory=list, description="Parties not consulted, with the funder's reason (§3)"
+    )
     created_at: UtcDatetime
     updated_at: UtcDatetime
     version: int
@@ -169,3 +195,26 @@ class DialogueRequestOut(BaseModel):
     co_financing_dkk: int | None
     cluster_ids: list[str]
     created_at: UtcDatetime
+
+
+class DialogueAnswerView(BaseModel):
+    """One consulted party's part of a call's dialogue, as every consulted party sees it."""
+
+    request_id: str
+    party_id: str
+    answered: bool
+    answered_at: UtcDatetime | None
+    comment: str | None
+    co_financing_dkk: int | None
+    cluster_ids: list[str]
+
+
+class CallDialogueOut(BaseModel):
+    """A call's §3 dialogue: who was asked, who was omitted and why, every answer given."""
+
+    call_id: str
+    funder_id: str
+    deadline: date | None
+    closed_at: UtcDatetime | None
+    parties: list[DialogueAnswerView]
+    omissions: list[DialogueOmissionOut]

@@ -149,15 +149,35 @@ class AgreementCreate(_In):
         return self
 
 
+AgreementState = Literal["proposed", "in_force", "declined", "withdrawn"]
+Answer = Literal["pending", "confirmed", "declined", "withdrawn", "migrated"]
+
+
+class AgreementAnswerIn(_In):
+    reason: text(max_length=2000) | None = None  # type: ignore[valid-type]
+
+
+class PartyAnswer(BaseModel):
+    party_id: str
+    answer: Answer = Field(description="migrated: in force before consent was recorded")
+    answered_at: UtcDatetime | None = None
+    reason: str | None = None
+
+
 class AgreementOut(BaseModel):
     id: str
     kind: AgreementKind
     title: str
-    created_by: str
+    created_by: str = Field(description="The party that proposed it")
     cluster_id: str | None
     parties: list[AgreementParty]
     concluded_on: date
     created_at: UtcDatetime
+    state: AgreementState = Field(description="Only an agreement in_force counts (§3)")
+    answers: list[PartyAnswer]
+    waiting_for: list[str] = Field(description="Named parties that have not confirmed yet")
+    in_force_since: UtcDatetime | None
+    ended_at: UtcDatetime | None
 
 
 class FundingClusterOut(BaseModel):

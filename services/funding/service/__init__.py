@@ -5,7 +5,8 @@ Import from the modules (``from services.funding.service.grants import award_gra
 - ``common``                 the caller as funder, organisation and cluster lookups, rule errors.
 - ``programmes``             a funder's programmes.
 - ``calls``                  calls and the §3 dialogue before them.
-- ``grants``                 grants, coordinated-financing agreements, the 360Giving export.
+- ``grants``                 grants and the 360Giving export.
+- ``agreements``             coordinated-financing agreements with every party's consent (§3).
 - ``clusters``               the cluster read model as the API shows it.
 - ``coordination_findings``  the findings of the coordination checks: kept current, read.
 - ``timeline``               grants by calendar year for a cluster or a funder.

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.config import CallConfig
 from services.funding.models import Call, DialogueRequest, messaging
+from services.funding.rules import authority
 from services.funding.rules.calls import (
     DialogueStatus,
     check_call_dates,
@@ -18,13 +19,16 @@ from services.funding.rules.calls import (
     dialogue_parties,
     home_forum,
     needs_dialogue,
+    omit,
     scope_for,
     should_announce,
+    strategic_dialogue_parties,
     transition,
 )
 from services.funding.rules.violations import RuleViolation
 from services.funding.schemas.calls import CallCreate, CriteriaPublish, DialogueAnswerIn
 from services.funding.service.common import (
+    authorise,
     organisations,
     problem,
     require_clusters,
@@ -85,7 +89,22 @@ async def plan_call(
             raise problem(exc, 422) from exc
         me = (await organisations(session, [funder])).get(funder)
         forum = home_forum(funder, me.kind, me.region_code, me.municipality_code) if me else None
-        parties = dialogue_parties(scope, funder, forum)
+        consulted = (
+            strategic_dialogue_parties(funder, forum)
+            if data.strategic
+            else dialogue_parties(scope, funder, forum)
+        )
+        try:
+            parties = omit(consulted, [o.party_id for o in data.dialogue_omissions])
+        except RuleViolation as exc:
+            raise problem(exc, 422) from exc
+    elif data.dialogue_omissions:
+        raise Problem(
+            422,
+            "no-dialogue",
+            "This call has no §3 dialogue (neither strategic nor base funding); there is "
+            "nobody to omit.",
+        )
     now = utcnow()
     call = Call(
         id=new_id("call"),
@@ -103,6 +122,7 @@ async def plan_call(
         criteria=[c.model_dump() for c in data.criteria],
         state="in_dialogue" if dialogue else "planned",
         dialogue_deadline=deadline,
+        dialogue_omissions=[o.model_dump() for o in data.dialogue_omissions],
         announced=should_announce(
             strategic=data.strategic,
             budget_dkk=data.budget_dkk,
@@ -118,7 +138,12 @@ async def plan_call(
         session,
         messaging,
         "funding.call.planned",
-        ev.CallPlanned(**_facts(call), dialogue_parties=parties, dialogue_deadline=deadline),
+        ev.CallPlanned(
+            **_facts(call),
+            dialogue_parties=parties,
+            dialogue_deadline=deadline,
+            dialogue_omissions=[ev.DialogueOmission(**o) for o in call.dialogue_omissions or []],
+        ),
         subject=call.id,
     )
     for party in parties:
@@ -204,13 +229,14 @@ def dialogue_status(call: Call, requests: list[DialogueRequest]) -> DialogueStat
 
 async def own_call(session: AsyncSession, call_id: str, principal: Principal, what: str) -> Call:
     call = await get_or_404(session, Call, call_id, "call")
-    if call.funder_id != principal.organisation_id:
-        raise Problem(
-            403,
-            "not-your-call",
-            f"Only the call's funder ({call.funder_id}) may {what}; you act as "
-            f"{principal.organisation_id}.",
-        )
+    authorise(
+        authority.check_owner,
+        principal.organisation_id,
+        call.funder_id,
+        "not-your-call",
+        "call-moved-by-its-funder",
+        f"{what} (the call's funder)",
+    )
     return call
 
 
@@ -369,13 +395,14 @@ async def answer_dialogue(
 ) -> DialogueRequest:
     """Only the addressed party answers, once; while the dialogue is still open."""
     req = await get_or_404(session, DialogueRequest, request_id, "dialogue request")
-    if req.recipient_id != principal.organisation_id:
-        raise Problem(
-            403,
-            "not-your-request",
-            f"This dialogue request is addressed to {req.recipient_id}; you act as "
-            f"{principal.organisation_id}.",
-        )
+    authorise(
+        authority.check_owner,
+        principal.organisation_id,
+        req.recipient_id,
+        "not-your-request",
+        "dialogue-answered-by-the-asked-party",
+        "answer this dialogue request (the party it is addressed to)",
+    )
     if req.answered_at is not None:
         raise Problem(
             409,
@@ -397,23 +424,44 @@ async def answer_dialogue(
     req.co_financing_dkk = data.co_financing_dkk
     req.cluster_ids = list(data.cluster_ids)
     await session.flush()
-    await record_event(
-        session,
-        messaging,
-        "funding.dialogue.answered",
-        ev.DialogueAnswered(
-            request_id=req.id,
-            call_id=call.id,
-            party_id=req.recipient_id,
-            co_financing_dkk=data.co_financing_dkk,
-            cluster_ids=req.cluster_ids,
-        ),
-        subject=call.id,
-        recipient=call.funder_id,
-    )
     requests = await dialogue_requests_of(session, call.id)
+    # §3 "informere og høre hinanden": the funder and every other consulted party are told
+    others = [r.recipient_id for r in requests if r.recipient_id != req.recipient_id]
+    for recipient in dict.fromkeys([call.funder_id, *others]):
+        await record_event(
+            session,
+            messaging,
+            "funding.dialogue.answered",
+            ev.DialogueAnswered(
+                request_id=req.id,
+                call_id=call.id,
+                party_id=req.recipient_id,
+                co_financing_dkk=data.co_financing_dkk,
+                cluster_ids=req.cluster_ids,
+            ),
+            subject=call.id,
+            recipient=recipient,
+        )
     if all(r.answered_at for r in requests):
         await _close_dialogue(session, call, requests, "all_answered")
         _touch(call)
     await session.flush()
     return req
+
+
+async def call_dialogue(session: AsyncSession, call_id: str, principal: Principal) -> Call:
+    """§3: a call's dialogue is seen by its funder and by every party it consulted (each sees
+    the others' answers once given); anyone else is refused."""
+    call = await get_or_404(session, Call, call_id, "call")
+    requests = await dialogue_requests_of(session, call.id)
+    may_see = [call.funder_id, *(r.recipient_id for r in requests)]
+    if principal.organisation_id not in may_see:
+        raise Problem(
+            403,
+            "not-consulted",
+            f"A call's dialogue is seen by its funder and the parties it consulted "
+            f"({', '.join(may_see)}); you act as {principal.organisation_id}.",
+            rule="dialogue-seen-by-its-parties",
+            may_act=may_see,
+        )
+    return call

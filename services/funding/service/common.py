@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.models import FundingCluster, directory
+from services.funding.rules import authority
+from services.funding.rules.authority import Refusal
 from services.funding.rules.violations import RuleViolation
 from shared.auth import Principal
 from shared.directory import OrgInfo, lookup_organisations
@@ -19,16 +22,23 @@ def problem(exc: RuleViolation, status: int = 409) -> Problem:
     return Problem(status, exc.kind, exc.detail, **exc.extra)
 
 
+def authorise(check: Callable[..., Any], *args: Any) -> Any:
+    """Apply an authority rule (``rules/authority.py``); a refusal becomes 403 problem+json
+    naming the rule and who may act, any other rule violation 409."""
+    try:
+        return check(*args)
+    except Refusal as exc:
+        raise problem(exc, 403) from exc
+    except RuleViolation as exc:
+        raise problem(exc, 409) from exc
+
+
 def require_funder(principal: Principal, funder_id: str | None, what: str) -> str:
-    """The funder is always the caller's own organisation; naming another is refused (403)."""
-    if funder_id is not None and funder_id != principal.organisation_id:
-        raise Problem(
-            403,
-            "not-your-organisation",
-            f"Only {funder_id} may do {what} in its own name; you act as "
-            f"{principal.organisation_id}.",
-        )
-    return principal.organisation_id
+    """The funder is always the caller's own organisation, of a funder kind (403 otherwise)."""
+    authorise(authority.check_funder, principal.organisation_kind, what)
+    return str(
+        authorise(authority.check_acts_as_itself, principal.organisation_id, funder_id, what)
+    )
 
 
 async def organisations(session: AsyncSession, ids: Iterable[str]) -> dict[str, OrgInfo]:

@@ -71,6 +71,7 @@ def agreement_view(a: Agreement) -> checks.AgreementView:
         party_ids=tuple(a.party_ids),
         cluster_id=a.cluster_id,
         party_cluster_ids=tuple(c for p in a.parties for c in p.get("cluster_ids", [])),
+        party_activities=tuple((p["party_id"], tuple(p.get("activities", []))) for p in a.parties),
     )
 
 
@@ -90,10 +91,15 @@ def _facts(row: Finding) -> dict[str, object]:
 
 async def _current(session: AsyncSession, cluster: FundingCluster) -> list[checks.Finding]:
     grants = (await session.execute(select(Grant).where(Grant.cluster_id == cluster.id))).scalars()
-    agreements = (await session.execute(select(Agreement))).scalars()
+    # §3: only agreements in force count; §4.3: only flags evaluation has not lifted
+    agreements = (
+        await session.execute(select(Agreement).where(Agreement.state == "in_force"))
+    ).scalars()
     flags = (
         await session.execute(
-            select(ClusterFlag).where(ClusterFlag.cluster_id == cluster.id).order_by(ClusterFlag.id)
+            select(ClusterFlag)
+            .where(ClusterFlag.cluster_id == cluster.id, ClusterFlag.lifted_at.is_(None))
+            .order_by(ClusterFlag.id)
         )
     ).scalars()
     others: list[checks.ClusterView] = []

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.models import Agreement, Call, Grant, messaging
+from services.funding.rules import authority
 from services.funding.rules.grants import (
     GRANTABLE_CALL_STATES,
     grant_identifier,
@@ -17,17 +18,16 @@ from services.funding.rules.grants import (
 from services.funding.rules.periods import check_period
 from services.funding.rules.violations import RuleViolation
 from services.funding.schemas.grants import (
-    AgreementCreate,
     GrantCreate,
     GrantTerminate,
     GrantUpdate,
 )
 from services.funding.service.common import (
+    authorise,
     organisations,
     problem,
     require_clusters,
     require_funder,
-    require_parties_known,
 )
 from services.funding.service.coordination_findings import reevaluate
 from services.funding.service.programmes import own_programme
@@ -37,7 +37,6 @@ from shared.errors import Problem
 from shared.etag import require_if_match
 from shared.events import contracts as ev
 from shared.events.outbox import record_event
-from shared.pagination import decode_cursor, encode_cursor
 from shared.queries import get_or_404, new_id, page
 
 # --- grants ---------------------------------------------------------------------------------
@@ -66,6 +65,12 @@ async def _check_agreement(
     agreement = None if "\x00" in agreement_id else await session.get(Agreement, agreement_id)
     if agreement is None:
         raise Problem(422, "unknown-agreement", f"No agreement '{agreement_id[:64]}'.")
+    if agreement.state not in ("proposed", "in_force"):
+        raise Problem(
+            422,
+            "agreement-not-in-force",
+            f"Agreement {agreement.id} was {agreement.state}; a grant cannot rest on it.",
+        )
     if funder not in agreement.party_ids:
         raise Problem(
             422,
@@ -177,13 +182,14 @@ async def award_grant(
 
 async def _own_grant(session: AsyncSession, grant_id: str, principal: Principal) -> Grant:
     grant = await get_or_404(session, Grant, grant_id, "grant")
-    if grant.funder_id != principal.organisation_id:
-        raise Problem(
-            403,
-            "not-your-grant",
-            f"Only the funder ({grant.funder_id}) changes this grant; you act as "
-            f"{principal.organisation_id}.",
-        )
+    authorise(
+        authority.check_owner,
+        principal.organisation_id,
+        grant.funder_id,
+        "not-your-grant",
+        "grant-changed-by-its-funder",
+        "change this grant (its funder)",
+    )
     return grant
 
 
@@ -259,93 +265,6 @@ async def terminate_grant(
     )
     await reevaluate(session, [grant.cluster_id], "funding.grant.terminated")
     return grant
-
-
-# --- agreements -----------------------------------------------------------------------------
-
-
-async def agreements_page(
-    session: AsyncSession,
-    party: str | None,
-    cluster: str | None,
-    cursor: str | None,
-    limit: int,
-) -> tuple[list[Agreement], str | None]:
-    """Agreements ``party`` is a party to, or naming ``cluster``: (rows, next cursor).
-
-    Agreements are few (a handful per funder), so the party/cluster filter runs over the rows
-    after the cursor rather than in JSON-specific SQL.
-    """
-    stmt = select(Agreement).order_by(Agreement.id)
-    after = decode_cursor(cursor)
-    if after:
-        stmt = stmt.where(Agreement.id > str(after[0]))
-    matching = [
-        a
-        for a in (await session.execute(stmt)).scalars()
-        if (not party or party in a.party_ids)
-        and (
-            not cluster
-            or a.cluster_id == cluster
-            or any(cluster in p.get("cluster_ids", []) for p in a.parties)
-        )
-    ]
-    shown = matching[:limit]
-    return shown, encode_cursor([shown[-1].id]) if len(matching) > limit else None
-
-
-async def get_agreement(session: AsyncSession, agreement_id: str) -> Agreement:
-    return await get_or_404(session, Agreement, agreement_id, "agreement")
-
-
-async def conclude_agreement(
-    session: AsyncSession, data: AgreementCreate, principal: Principal, today: date
-) -> Agreement:
-    party_ids = [p.party_id for p in data.parties]
-    if principal.organisation_id not in party_ids:
-        raise Problem(
-            403,
-            "not-a-party",
-            f"An agreement is recorded by one of its parties ({', '.join(party_ids)}); you act "
-            f"as {principal.organisation_id}.",
-        )
-    await require_parties_known(session, party_ids)
-    clusters = [c for p in data.parties for c in p.cluster_ids]
-    if data.cluster_id:
-        clusters.append(data.cluster_id)
-    await require_clusters(session, clusters, active=False)
-    parties = [p.model_dump(mode="json") for p in data.parties]
-    agreement = Agreement(
-        id=new_id("agr"),
-        kind=data.kind,
-        title=data.title,
-        created_by=principal.organisation_id,
-        cluster_id=data.cluster_id,
-        parties=parties,
-        party_ids=party_ids,
-        concluded_on=data.concluded_on or today,
-        created_at=utcnow(),
-    )
-    session.add(agreement)
-    await session.flush()
-    await record_event(
-        session,
-        messaging,
-        "funding.agreement.concluded",
-        ev.AgreementConcluded(
-            agreement_id=agreement.id,
-            kind=agreement.kind,
-            created_by=agreement.created_by,
-            cluster_id=agreement.cluster_id,
-            parties=[ev.AgreementPartyFacts.model_validate(p) for p in parties],
-        ),
-        subject=agreement.id,
-    )
-    funded = await session.execute(
-        select(Grant.cluster_id).where(Grant.funder_id.in_(party_ids)).distinct()
-    )
-    await reevaluate(session, [*clusters, *funded.scalars()], "funding.agreement.concluded")
-    return agreement
 
 
 # --- 360Giving ------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.models import Programme, messaging
+from services.funding.rules import authority
 from services.funding.rules.periods import check_period
 from services.funding.rules.violations import RuleViolation
 from services.funding.schemas.calls import ProgrammeCreate
-from services.funding.service.common import problem, require_funder
+from services.funding.service.common import authorise, problem, require_funder
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
@@ -77,10 +78,12 @@ async def own_programme(session: AsyncSession, programme_id: str, funder_id: str
     prog = None if "\x00" in programme_id else await session.get(Programme, programme_id)
     if prog is None:
         raise Problem(422, "unknown-programme", f"No programme '{programme_id[:64]}'.")
-    if prog.funder_id != funder_id:
-        raise Problem(
-            403,
-            "not-your-programme",
-            f"Programme {prog.id} belongs to {prog.funder_id}; you act as {funder_id}.",
-        )
+    authorise(
+        authority.check_owner,
+        funder_id,
+        prog.funder_id,
+        "not-your-programme",
+        "programme-used-by-its-funder",
+        f"use programme {prog.id} (its funder)",
+    )
     return prog

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.models import idempotency_keys
+from services.registry.rules.authority import SECRETARIAT_ID
 from services.registry.schemas.organisations import (
     ClientCreate,
     ClientCreated,
@@ -18,6 +19,7 @@ from services.registry.schemas.organisations import (
     TokenOut,
 )
 from services.registry.service import organisations as organisation_service
+from services.registry.service.cluster_access import check
 from services.registry.service.organisations import client_error
 from services.registry.tokens import Signer
 from shared import idempotency
@@ -133,6 +135,17 @@ async def create_organisation(
     principal: Annotated[Principal, Depends(require_scope("organisations:write"))],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
+    if body.kind == "label_issuer":
+        # Label issuers are registered for it by the secretariat (issue 12).
+        check(
+            principal,
+            "register_label_issuer",
+            (SECRETARIAT_ID,),
+            rule="register_label_issuer",
+            kind="not-allowed",
+            what="An organisation of kind label_issuer is registered by the secretariat",
+        )
+
     async def create() -> dict[str, Any]:
         org = await organisation_service.register_organisation(session, body)
         return OrganisationOut.model_validate(org).model_dump(mode="json")

@@ -1,17 +1,27 @@
 """Ministry seats (§2): national innovation networks offer sector ministries a seat in their
-steering and follow-up groups; the ministry (or the network) records whether it was taken."""
+steering and follow-up groups (an addressed event tells the ministry); only the ministry
+answers; ``GET …/ministry-seats?ministry=`` lists one ministry's seats across clusters."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.api.common import PREFIX, Caller, Session
 from services.registry.models import MinistrySeat
-from services.registry.schemas.clusters import OrganisationRef, SeatAnswer, SeatIn, SeatOut
+from services.registry.schemas.clusters import (
+    MinistrySeatOut,
+    OrganisationRef,
+    SeatAnswer,
+    SeatIn,
+    SeatOut,
+)
 from services.registry.service import seats as seat_service
 from services.registry.service.cluster_loading import organisation_names
 from shared.dependencies import Today
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 router = APIRouter(prefix=PREFIX, tags=["clusters"])
 
@@ -54,7 +64,8 @@ async def offer_seat(session: Session, cluster_id: str, body: SeatIn, principal:
 @router.put(
     "/clusters/{cluster_id}/ministry-seats/{seat_id}",
     response_model=SeatOut,
-    summary="Record whether the seat was taken (the ministry, or the network)",
+    summary="Accept or decline the seat (the ministry itself; nobody answers for it)",
+    responses={403: {"description": "Not the ministry offered the seat, or lacking scope"}},
 )
 async def answer_seat(
     session: Session,
@@ -68,3 +79,27 @@ async def answer_seat(
         session, cluster_id, seat_id, body.taken, principal, today
     )
     return (await _seat_out(session, [seat]))[0]
+
+
+@router.get(
+    "/ministry-seats",
+    response_model=Page[MinistrySeatOut],
+    summary="One ministry's seats across clusters, answered or waiting (§2; public)",
+)
+async def seats_of_ministry(
+    session: Session,
+    ministry: Annotated[str, Query(max_length=64, pattern=r"^[^\x00]+$")],
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[MinistrySeatOut]:
+    rows, next_cursor = await seat_service.seats_of_ministry(
+        session, ministry, cursor=cursor, limit=limit
+    )
+    outs = await _seat_out(session, rows)
+    return Page[MinistrySeatOut](
+        items=[
+            MinistrySeatOut(**o.model_dump(), cluster_id=s.cluster_id)
+            for o, s in zip(outs, rows, strict=True)
+        ],
+        next_cursor=next_cursor,
+    )

@@ -132,7 +132,11 @@ class _ClusterProfile(BaseModel):
     functions: list[ClusterFunction] = Field(default_factory=list, max_length=2)
     societal_tasks: list[SocietalTaskIn] = Field(default_factory=list, max_length=10)
     obligations: Obligations | None = None
-    label: QualityLabel | None = None
+    label: QualityLabel | None = Field(
+        None,
+        description="Not settable here (403 label-by-issuer): a label issuer records it with "
+        "POST /registry/v1/clusters/{id}/labels",
+    )
 
     _check_fields = field_validator("fields")(_fields)
 
@@ -396,6 +400,10 @@ class SeatOut(BaseModel):
     offered_on: date
     taken: bool
     answered_on: date | None
+
+
+class MinistrySeatOut(SeatOut):
+    cluster_id: str
 
 
 class MergerSuggestionOut(BaseModel):

@@ -56,13 +56,14 @@ async def organisation_kinds(session: AsyncSession, ids: list[str]) -> dict[str,
 
 
 async def active_override(session: AsyncSession, cluster_id: str) -> ResponsibilityOverride | None:
+    """The exception in force (every concerned party confirmed it), if any."""
     return (
         (
             await session.execute(
                 select(ResponsibilityOverride)
                 .where(
                     ResponsibilityOverride.cluster_id == cluster_id,
-                    ResponsibilityOverride.withdrawn_at.is_(None),
+                    ResponsibilityOverride.state == "in_force",
                 )
                 .order_by(ResponsibilityOverride.recorded_at.desc())
             )

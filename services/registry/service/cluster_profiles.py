@@ -21,12 +21,13 @@ from services.registry.models import (
     SocietalTaskRecord,
     messaging,
 )
+from services.registry.rules.authority import SECRETARIAT_ID
 from services.registry.schemas.clusters import ClusterCreate, ClusterUpdate, StatusChangeIn
 from services.registry.schemas.organisations import OrganisationCreate
 from services.registry.service.cluster_access import (
-    is_league_authority,
     require_cluster_itself,
-    require_registry_scope,
+    require_registrar,
+    require_status_setter,
 )
 from services.registry.service.cluster_loading import cluster_facts, get_cluster
 from services.registry.service.organisations import register_organisation
@@ -64,9 +65,6 @@ def _apply_profile(
             }
         )
         cluster.obligations_declared_on = ob.declared_on if ob else None
-    if "label" in fields_set:
-        cluster.label_level = data.label.level if data.label else None
-        cluster.label_valid_until = data.label.valid_until if data.label else None
 
 
 async def _sync_indexes(
@@ -101,6 +99,19 @@ async def _sync_indexes(
         )
 
 
+def _label_not_here() -> Problem:
+    """A cluster's ESCA label is not part of its profile: an issuer records it (issue 12)."""
+    return Problem(
+        403,
+        "label-by-issuer",
+        "A cluster's ESCA label is recorded by a label issuer (the Klyngeforum secretariat or "
+        "an organisation of kind label_issuer) with POST /registry/v1/clusters/{id}/labels, "
+        "not set through the cluster's profile.",
+        rule="record_label",
+        may_act=[SECRETARIAT_ID],
+    )
+
+
 async def _profileless_cluster_organisation(session: AsyncSession, cvr: str) -> Organisation | None:
     """An organisation of kind cluster_organisation already registered with this CVR but
     without a cluster profile: registering the cluster gives it one (no second organisation)."""
@@ -128,14 +139,9 @@ async def register_cluster(
     announce_organisation: bool = True,
 ) -> Cluster:
     """A funder or the secretariat registers a cluster organisation with its first league."""
-    if not (is_league_authority(principal) or principal.has("admin")):
-        raise Problem(
-            403,
-            "not-a-league-authority",
-            "Clusters are registered, with their first league, by FIVU/RTI, a regional growth "
-            "forum or the Klyngeforum secretariat.",
-        )
-    require_registry_scope(principal)
+    require_registrar(principal, data.league, data.home_municipality_code)
+    if data.label is not None:
+        raise _label_not_here()
     org = await _profileless_cluster_organisation(session, data.cvr)
     if org is None:
         org = await register_organisation(
@@ -209,6 +215,8 @@ async def update_cluster(
             "A cluster cannot change its own league; FIVU/RTI or a growth forum does that "
             f"with POST /registry/v1/clusters/{cluster.id}/league-changes.",
         )
+    if "label" in data.model_fields_set:
+        raise _label_not_here()
     if data.status is not None:
         raise Problem(
             422,
@@ -242,14 +250,7 @@ async def change_status(
 ) -> Cluster:
     """Mark the cluster active, merged into another (active) cluster, or dissolved."""
     cluster = await get_cluster(session, cluster_id)
-    if principal.organisation_id == cluster.id:
-        require_cluster_itself(principal, cluster.id, "change its status")
-    elif not (is_league_authority(principal) or principal.has("admin")):
-        raise Problem(
-            403,
-            "not-allowed",
-            "A cluster's status is changed by the cluster itself, FIVU/RTI or a growth forum.",
-        )
+    require_status_setter(principal, cluster)
     if data.status == cluster.status and data.merged_into_id == cluster.merged_into_id:
         raise Problem(409, "same-status", f"The cluster is already '{data.status}'.")
     if data.merged_into_id is not None:

@@ -1,4 +1,5 @@
-"""A cluster's league (§1): changed by FIVU/RTI or a growth forum, with a reason, on record."""
+"""A cluster's league (§1): changed by FIVU/RTI or a growth forum responsible for the cluster
+(``rules/authority.py``), with a reason, on record."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.config import RuleConfig
 from services.registry.models import Cluster, LeagueChange, messaging
 from services.registry.schemas.clusters import LeagueChangeIn
-from services.registry.service.cluster_access import require_league_authority
+from services.registry.service.cluster_access import require_league_setter
 from services.registry.service.cluster_loading import get_cluster
 from services.registry.service.responsibility import touch_cluster
 from shared.auth import Principal
@@ -27,8 +28,8 @@ async def change_league(
     config: RuleConfig,
     if_match: str | None = None,
 ) -> Cluster:
-    require_league_authority(principal, "change a cluster's league")
     cluster = await get_cluster(session, cluster_id)
+    require_league_setter(principal, cluster)
     if if_match is not None:
         require_if_match(if_match, cluster.version)
     if cluster.status != "active":

@@ -39,7 +39,22 @@ from shared.events.contracts.funding import (
     AgreementConcluded as AgreementConcluded,
 )
 from shared.events.contracts.funding import (
+    AgreementConfirmed as AgreementConfirmed,
+)
+from shared.events.contracts.funding import (
+    AgreementDeclined as AgreementDeclined,
+)
+from shared.events.contracts.funding import (
     AgreementPartyFacts as AgreementPartyFacts,
+)
+from shared.events.contracts.funding import (
+    AgreementProposed as AgreementProposed,
+)
+from shared.events.contracts.funding import (
+    AgreementStep as AgreementStep,
+)
+from shared.events.contracts.funding import (
+    AgreementWithdrawn as AgreementWithdrawn,
 )
 from shared.events.contracts.funding import (
     CallAnnounced as CallAnnounced,
@@ -70,6 +85,9 @@ from shared.events.contracts.funding import (
 )
 from shared.events.contracts.funding import (
     DialogueClosed as DialogueClosed,
+)
+from shared.events.contracts.funding import (
+    DialogueOmission as DialogueOmission,
 )
 from shared.events.contracts.funding import (
     DialogueRequested as DialogueRequested,
@@ -138,6 +156,9 @@ from shared.events.contracts.registry import (
     ClusterFacts as ClusterFacts,
 )
 from shared.events.contracts.registry import (
+    ClusterLabelRecorded as ClusterLabelRecorded,
+)
+from shared.events.contracts.registry import (
     ClusterLeagueChanged as ClusterLeagueChanged,
 )
 from shared.events.contracts.registry import (
@@ -153,7 +174,31 @@ from shared.events.contracts.registry import (
     ClusterUpdated as ClusterUpdated,
 )
 from shared.events.contracts.registry import (
+    MinistrySeatAnswered as MinistrySeatAnswered,
+)
+from shared.events.contracts.registry import (
+    MinistrySeatOffered as MinistrySeatOffered,
+)
+from shared.events.contracts.registry import (
     OrganisationRegistered as OrganisationRegistered,
+)
+from shared.events.contracts.registry import (
+    ResponsibilityExceptionConfirmed as ResponsibilityExceptionConfirmed,
+)
+from shared.events.contracts.registry import (
+    ResponsibilityExceptionDeclined as ResponsibilityExceptionDeclined,
+)
+from shared.events.contracts.registry import (
+    ResponsibilityExceptionFacts as ResponsibilityExceptionFacts,
+)
+from shared.events.contracts.registry import (
+    ResponsibilityExceptionInForce as ResponsibilityExceptionInForce,
+)
+from shared.events.contracts.registry import (
+    ResponsibilityExceptionProposed as ResponsibilityExceptionProposed,
+)
+from shared.events.contracts.registry import (
+    ResponsibilityExceptionWithdrawn as ResponsibilityExceptionWithdrawn,
 )
 from shared.events.contracts.registry import (
     ResponsibilityFacts as ResponsibilityFacts,

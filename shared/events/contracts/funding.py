@@ -43,6 +43,11 @@ class ProgrammeCreated(BaseModel):
     priority_fields: list[str] = Field(default_factory=list)
 
 
+class DialogueOmission(BaseModel):
+    party_id: str
+    reason: str
+
+
 @declare(
     "funding.call.planned",
     "A funder planned a call; strategic and base-funding calls start a dialogue (§3).",
@@ -50,6 +55,10 @@ class ProgrammeCreated(BaseModel):
 class CallPlanned(CallFacts):
     dialogue_parties: list[str] = Field(default_factory=list)
     dialogue_deadline: date | None = None
+    dialogue_omissions: list[DialogueOmission] = Field(
+        default_factory=list,
+        description="Parties of the strategy the funder did not consult, each with its reason",
+    )
 
 
 @declare(
@@ -172,8 +181,8 @@ class AgreementPartyFacts(BaseModel):
 
 @declare(
     "funding.agreement.concluded",
-    "Funders recorded a coordinated-financing agreement (§3): a division of labour or the "
-    "co-financing of a shared cluster.",
+    "A coordinated-financing agreement came into force (§3), every named party having "
+    "confirmed: a division of labour or the co-financing of a shared cluster.",
 )
 class AgreementConcluded(BaseModel):
     agreement_id: str
@@ -181,6 +190,59 @@ class AgreementConcluded(BaseModel):
     created_by: str
     cluster_id: str | None = None
     parties: list[AgreementPartyFacts]
+
+
+class AgreementStep(BaseModel):
+    """One step of an agreement's consent (§3: agreed between the parties), addressed to one
+    named party; ``state`` is the agreement's state after the step."""
+
+    agreement_id: str
+    kind: str = Field(description="division_of_labour | co_financing")
+    party_id: str = Field(description="The party that took the step")
+    recipient_id: str = Field(description="The named party this event is addressed to")
+    state: str = Field(description="proposed | in_force | declined | withdrawn")
+    cluster_id: str | None = None
+    party_ids: list[str] = Field(default_factory=list)
+    waiting_for: list[str] = Field(default_factory=list, description="Parties yet to confirm")
+
+
+@declare(
+    "funding.agreement.proposed",
+    "A party proposed an agreement (division of labour, co-financing, §3); it takes effect "
+    "only when every named party has confirmed. Addressed to each named party.",
+    addressed=True,
+)
+class AgreementProposed(AgreementStep):
+    parties: list[AgreementPartyFacts] = Field(default_factory=list)
+
+
+@declare(
+    "funding.agreement.confirmed",
+    "A named party confirmed a proposed agreement (§3). Addressed to each named party.",
+    addressed=True,
+)
+class AgreementConfirmed(AgreementStep):
+    pass
+
+
+@declare(
+    "funding.agreement.declined",
+    "A named party declined a proposed agreement; it never takes effect (§3). Addressed to "
+    "each named party.",
+    addressed=True,
+)
+class AgreementDeclined(AgreementStep):
+    reason: str | None = None
+
+
+@declare(
+    "funding.agreement.withdrawn",
+    "A named party withdrew an agreement (proposed or in force); it no longer counts (§3). "
+    "Addressed to each named party.",
+    addressed=True,
+)
+class AgreementWithdrawn(AgreementStep):
+    reason: str | None = None
 
 
 # --- funding findings (issue 4) ----------------------------------------------------------------

@@ -109,3 +109,117 @@ class ClusterStatusChanged(BaseModel):
     to_status: str
     merged_into_id: str | None = None
     reason: str
+
+
+# --- responsibility exceptions with consent (§1 "vejledende og fleksibel"; issue 12) -------
+
+
+class ResponsibilityExceptionFacts(BaseModel):
+    """An exception to the §1 matrix and where its consent stands (ids only)."""
+
+    exception_id: str
+    cluster_id: str
+    primary: list[str]
+    also: list[str]
+    proposed_by: str
+    state: str = Field(description="proposed | in_force | declined | withdrawn | superseded")
+    parties: list[str] = Field(description="Every concerned party, each of which must confirm")
+    confirmed_by: list[str] = Field(default_factory=list)
+    waiting_for: list[str] = Field(default_factory=list)
+    supersedes_id: str | None = None
+    by: str = Field(description="The party whose step this event records")
+
+
+@declare(
+    "registry.responsibility_exception.proposed",
+    "A party proposed an exception to the §1 responsibility matrix; addressed to each "
+    "concerned party, each of which must confirm it before it takes effect.",
+    addressed=True,
+)
+class ResponsibilityExceptionProposed(ResponsibilityExceptionFacts):
+    pass
+
+
+@declare(
+    "registry.responsibility_exception.confirmed",
+    "A concerned party confirmed a proposed responsibility exception; addressed to each "
+    "concerned party.",
+    addressed=True,
+)
+class ResponsibilityExceptionConfirmed(ResponsibilityExceptionFacts):
+    pass
+
+
+@declare(
+    "registry.responsibility_exception.declined",
+    "A concerned party declined a proposed responsibility exception, which therefore never "
+    "takes effect; addressed to each concerned party.",
+    addressed=True,
+)
+class ResponsibilityExceptionDeclined(ResponsibilityExceptionFacts):
+    pass
+
+
+@declare(
+    "registry.responsibility_exception.withdrawn",
+    "A concerned party withdrew a responsibility exception (a proposal, or one in force: the "
+    "computed responsibility applies again); addressed to each concerned party.",
+    addressed=True,
+)
+class ResponsibilityExceptionWithdrawn(ResponsibilityExceptionFacts):
+    pass
+
+
+@declare(
+    "registry.responsibility_exception.in_force",
+    "Every concerned party confirmed a responsibility exception: it is in force (and "
+    "replaces the one it supersedes); addressed to each concerned party.",
+    addressed=True,
+)
+class ResponsibilityExceptionInForce(ResponsibilityExceptionFacts):
+    pass
+
+
+# --- ministry seats (§2) and labels ------------------------------------------------------------
+
+
+@declare(
+    "registry.ministry_seat.offered",
+    "A national innovation network offered a sector ministry a seat in a steering or "
+    "follow-up group (§2); addressed to the ministry, which answers for itself.",
+    addressed=True,
+)
+class MinistrySeatOffered(BaseModel):
+    seat_id: str
+    cluster_id: str
+    ministry_id: str
+    group: str
+    offered_on: date
+
+
+@declare(
+    "registry.ministry_seat.answered",
+    "A ministry accepted or declined a seat offered to it (§2); addressed to the network.",
+    addressed=True,
+)
+class MinistrySeatAnswered(BaseModel):
+    seat_id: str
+    cluster_id: str
+    ministry_id: str
+    group: str
+    taken: bool
+    answered_on: date
+
+
+@declare(
+    "registry.cluster.label_recorded",
+    "A label issuer (the Klyngeforum secretariat or an organisation of kind label_issuer) "
+    "recorded a cluster's ESCA cluster-management label.",
+)
+class ClusterLabelRecorded(BaseModel):
+    label_id: str
+    cluster_id: str
+    level: str = Field(description="bronze | silver | gold")
+    issued_on: date
+    valid_until: date
+    issued_by: str

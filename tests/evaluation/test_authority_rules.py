@@ -1,0 +1,98 @@
+"""Pure rules of issue 12 in evaluation: who may act (``rules.authority``), the league as of a
+year (``rules.account.league_as_of``), when a flag's basis is withdrawn (``rules.flags``) and
+the earliest publishing day (``config.AccountConfig``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.evaluation.config import AccountConfig
+from services.evaluation.rules import authority
+from services.evaluation.rules.account import end_of_year, league_as_of
+from services.evaluation.rules.flags import (
+    FlagRule,
+    Standing,
+    performance_basis_withdrawn,
+    relevance_basis_withdrawn,
+)
+
+
+def test_relevance_marks_by_a_funder_in_force_or_a_responsible_party() -> None:
+    kw = {"responsible": ["fivu-rti", "vaekstforum-syddanmark"], "funders_in_force": ["kommune"]}
+    for actor in ("fivu-rti", "vaekstforum-syddanmark", "kommune"):
+        assert authority.may_mark_relevance(actor, **kw).allowed
+    refused = authority.may_mark_relevance("vaekstforum-midtjylland", **kw)
+    assert not refused.allowed and refused.rule == authority.RELEVANCE_RULE
+    assert refused.may_act == ("fivu-rti", "vaekstforum-syddanmark", "kommune")
+    assert "§4.3" in refused.text
+    nobody = authority.may_mark_relevance("x", responsible=[], funders_in_force=[])
+    assert not nobody.allowed and "no one" in nobody.text
+
+
+def test_the_other_writes_name_their_party() -> None:
+    assert authority.may_withdraw_mark("a", author="a").allowed
+    assert not authority.may_withdraw_mark("b", author="a").allowed
+    assert authority.may_report("cl-1", cluster_id="cl-1").allowed
+    assert authority.may_report("cl-2", cluster_id="cl-1").may_act == ("cl-1",)
+    assert authority.may_publish("fivu-rti").allowed
+    assert not authority.may_publish("em").allowed
+    assert authority.may_complete_evaluation("em", funder_id="em").allowed
+    assert not authority.may_complete_evaluation("fivu-rti", funder_id="em").allowed
+
+
+def test_a_grant_is_in_force_within_its_period_up_to_its_termination() -> None:
+    start, end = date(2025, 1, 1), date(2025, 12, 31)
+    assert authority.grant_in_force(start, end, None, date(2025, 1, 1))
+    assert authority.grant_in_force(start, end, None, date(2025, 12, 31))
+    assert not authority.grant_in_force(start, end, None, date(2026, 1, 1))
+    assert not authority.grant_in_force(start, end, None, date(2024, 12, 31))
+    assert authority.grant_in_force(start, end, date(2025, 6, 30), date(2025, 6, 30))
+    assert not authority.grant_in_force(start, end, date(2025, 6, 30), date(2025, 7, 1))
+
+
+def _at(y: int, m: int, d: int, h: int = 12) -> datetime:
+    return datetime(y, m, d, h, tzinfo=UTC)
+
+
+def test_the_league_in_force_at_the_end_of_the_year() -> None:
+    history = [(_at(2020, 5, 1), "emerging"), (_at(2025, 6, 1), "national")]
+    assert league_as_of(history, 2024, "world_class") == "emerging"
+    assert league_as_of(history, 2025, "world_class") == "national"
+    assert league_as_of(history, 2019, "world_class") == "emerging"  # before the first entry
+    assert league_as_of([], 2024, "national") == "national"
+    # the end of the year is Danish midnight: 31 December 23:30 UTC is already 2026 in Denmark
+    late = [(_at(2020, 1, 1), "emerging"), (datetime(2025, 12, 31, 23, 30, tzinfo=UTC), "national")]
+    assert league_as_of(late, 2025, "x") == "emerging"
+    assert end_of_year(2025) == datetime(2025, 12, 31, 23, 0, tzinfo=UTC)
+    # two changes in a year: the last one counts
+    twice = [*history, (_at(2025, 9, 1), "world_class")]
+    assert league_as_of(twice, 2025, "x") == "world_class"
+
+
+def test_a_flag_is_lifted_only_when_every_basis_is_withdrawn() -> None:
+    assert relevance_basis_withdrawn(["a", "b"], ["a", "b", "c"])
+    assert not relevance_basis_withdrawn(["a", "b"], ["a"])
+    assert not relevance_basis_withdrawn([], ["a"])
+    rule = FlagRule()
+    assert performance_basis_withdrawn(Standing(60.0, 62.5), rule)
+    assert not performance_basis_withdrawn(Standing(10.0, 12.5), rule)
+    assert not performance_basis_withdrawn(Standing(None, None), rule)  # missing: no evidence
+    assert not performance_basis_withdrawn(None, rule)
+
+
+def test_the_earliest_publishing_day() -> None:
+    assert AccountConfig().earliest_publication(2025) == date(2026, 3, 1)
+    assert AccountConfig(publish_from=(1, 15)).earliest_publication(2025) == date(2026, 1, 15)
+
+    class Settings:
+        composite_min_coverage = 0.5
+        flag_quartile = 0.25
+        flag_consecutive_years = 3
+        account_publish_from = "04-30"
+
+    config = AccountConfig.from_settings(Settings())
+    assert config.earliest_publication(2024) == date(2025, 4, 30)
+    with pytest.raises(ValueError):
+        AccountConfig(publish_from=(2, 30))
