@@ -254,7 +254,7 @@ async def _bring_into_force(
     )
 
 
-async def _answer_of(
+def _answer_of(
     answers: list[ResponsibilityOverrideAnswer], principal: Principal, what: str
 ) -> ResponsibilityOverrideAnswer:
     _require_concerned(principal, [a.party_id for a in answers], what)
@@ -279,7 +279,7 @@ async def confirm_exception(
     config: RuleConfig,
 ) -> ResponsibilityOverride:
     ex, answers = await get_exception(session, cluster_id, exception_id)
-    mine = await _answer_of(answers, principal, "An exception is confirmed")
+    mine = _answer_of(answers, principal, "An exception is confirmed")
     _require_state(ex, "proposed")
     if mine.answer != "confirmed":
         mine.answer = "confirmed"
@@ -340,7 +340,7 @@ async def decline_exception(
     session: AsyncSession, cluster_id: str, exception_id: str, principal: Principal
 ) -> ResponsibilityOverride:
     ex, answers = await get_exception(session, cluster_id, exception_id)
-    mine = await _answer_of(answers, principal, "An exception is declined")
+    mine = _answer_of(answers, principal, "An exception is declined")
     _require_state(ex, "proposed")
     now = utcnow()
     mine.answer = "declined"
