@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from services.registry.schemas.organisations import ClientCreate
 from services.registry.service.organisations import create_client
+from services.registry.tokens import generate_pem
 from services.suite import SERVICES, SuiteDispatcher, build_apps, migrations_dir
 from shared.natsserver import NatsServer
 
@@ -88,6 +90,11 @@ async def outbox_envelopes(
         return [row[0] for row in (await session.execute(stmt)).all()]
 
 
+@functools.cache
+def test_signing_pem() -> str:
+    return generate_pem()
+
+
 def suite_settings(urls: dict[str, str], nats_url: str, **overrides: Any) -> dict[str, Any]:
     settings = {}
     for name, (_factory, cls) in SERVICES.items():
@@ -100,6 +107,9 @@ def suite_settings(urls: dict[str, str], nats_url: str, **overrides: Any) -> dic
             "log_level": "WARNING",
         }
         if name == "registry":
+            # One signing key per test process (generating an RSA key costs ~50 ms a start);
+            # tests of the key kept in the database pass signing_key_pem="".
+            values["signing_key_pem"] = test_signing_pem()
             # The reference parties are loaded but not announced: every service knows them
             # from shared.reference anyway, and 116 events per test would only queue ahead of
             # the test's own (tests of the announcements pass announce_reference_data=True).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -28,7 +29,7 @@ class Signer:
 
     @classmethod
     def from_pem(cls, pem: str, *, issuer: str, audience: str) -> Signer:
-        key = serialization.load_pem_private_key(pem.encode(), password=None)
+        key = _private_key(pem)
         public_der = key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
@@ -62,6 +63,13 @@ class Signer:
             "jti": uuid.uuid4().hex,
         }
         return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
+
+
+@functools.lru_cache(maxsize=8)
+def _private_key(pem: str) -> Any:
+    """The key of a PEM, parsed once per process (parsing checks the RSA key, ~40 ms; every
+    start of the registry and every replica's reload would pay it again)."""
+    return serialization.load_pem_private_key(pem.encode(), password=None)
 
 
 def generate_pem() -> str:

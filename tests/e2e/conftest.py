@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +26,8 @@ START_TIMEOUT = 60.0
 
 @dataclass
 class EmbeddedRun:
-    proc: subprocess.Popen[bytes]
+    #: The process, for the test that started it (``None`` where a run is shared).
+    proc: subprocess.Popen[bytes] | None
     base: str
     var_dir: Path
     nats_port: int
@@ -38,6 +42,7 @@ class EmbeddedRun:
 
     def stop(self) -> int:
         """Ctrl-C, as a user stops it; returns the exit code."""
+        assert self.proc is not None, "only the test that started a run stops it"
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
@@ -79,6 +84,74 @@ def start_embedded(var_dir: Path, output: Path) -> EmbeddedRun:
         time.sleep(0.1)
     run.stop()
     raise AssertionError(f"the suite did not become ready:\n{run.printed()}")
+
+
+#: The mark of the tests that use the shared demo run (``run``); documentation only, the
+#: fixture does the sharing.
+SHARES_THE_DEMO_RUN = pytest.mark.usefixtures("run")
+#: How long the worker that started the shared run waits, at its end, for the other workers
+#: to be done with it (a guard against a crashed worker, not a target).
+SHARED_RUN_WAIT = 900.0
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _users(state: Path, change: int) -> int:
+    data = json.loads(state.read_text(encoding="utf-8"))
+    data["users"] += change
+    state.write_text(json.dumps(data), encoding="utf-8")
+    return int(data["users"])
+
+
+@pytest.fixture(scope="session")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRun]:
+    """One embedded run with the demo data for every test of the session that asks for it,
+    whichever pytest-xdist worker runs the test: the first worker to need it starts it, the
+    others use it (a state file under a lock in the session's shared temp dir), and the
+    starter stops it when every worker is done. Each test makes its own organisations,
+    clusters and calls, so none depends on what another did; starting once spares half a
+    minute per test module."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this session
+    folder, lock, state = root / "demo-run", root / "demo-run.lock", root / "demo-run.json"
+    started: EmbeddedRun | None = None
+    with _locked(lock):
+        if not state.exists():
+            folder.mkdir(exist_ok=True)
+            started = start_embedded(folder / "var", folder / "run-output.txt")
+            shared = started
+            state.write_text(
+                json.dumps({"base": started.base, "nats_port": started.nats_port, "users": 1}),
+                encoding="utf-8",
+            )
+        else:
+            _users(state, +1)
+            data = json.loads(state.read_text(encoding="utf-8"))
+            shared = EmbeddedRun(
+                None, data["base"], folder / "var", data["nats_port"], folder / "run-output.txt"
+            )
+    try:
+        yield shared
+    finally:
+        with _locked(lock):
+            _users(state, -1)
+        if started is not None:
+            deadline = time.monotonic() + SHARED_RUN_WAIT
+            while time.monotonic() < deadline:
+                with _locked(lock):
+                    if _users(state, 0) == 0:
+                        break
+                time.sleep(0.5)
+            assert started.stop() == 0
 
 
 @pytest.fixture

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import EmbeddedRun, start_embedded
+from tests.e2e.conftest import SHARES_THE_DEMO_RUN, EmbeddedRun
 from tests.e2e.test_embedded_funding import _demo_client, _token
 
 #: A guard against hanging; not a statement about speed.
@@ -38,6 +37,7 @@ except ImportError:  # pragma: no cover - the dev install has it
     async_playwright = None  # type: ignore[assignment]
 
 pytestmark = [
+    SHARES_THE_DEMO_RUN,
     pytest.mark.skipif(
         CHROMIUM is None,
         reason="no Chromium browser here (install Debian's chromium, or set KF_CHROMIUM); "
@@ -47,16 +47,6 @@ pytestmark = [
         async_playwright is None, reason="Playwright's Python package is not installed"
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRun]:
-    tmp = tmp_path_factory.mktemp("embedded-browser")
-    started = start_embedded(tmp / "var", tmp / "run-output.txt")
-    try:
-        yield started
-    finally:
-        assert started.stop() == 0
 
 
 async def test_dashboard_renders_and_the_live_feed_shows_a_new_event(run: EmbeddedRun) -> None:

@@ -11,32 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import nats
-import pytest
 
 from services.registry.demo_data import DEMO_CLUSTERS, MERGERS
 from shared.events import contracts as ev
 from shared.reference import normalise_cvr
-from tests.e2e.conftest import EmbeddedRun, start_embedded
+from tests.e2e.conftest import SHARES_THE_DEMO_RUN, EmbeddedRun
 
 #: A guard against hanging if an event never comes; not a statement about speed.
 EVENT_TIMEOUT = 30.0
 #: A valid CVR outside the demo data's 9xxxxxxx range (so it cannot clash with it).
 E2E_CVR = normalise_cvr("80000006")
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRun]:
-    tmp = tmp_path_factory.mktemp("embedded-clusters")
-    started = start_embedded(tmp / "var", tmp / "run-output.txt")
-    try:
-        yield started
-    finally:
-        assert started.stop() == 0
+pytestmark = SHARES_THE_DEMO_RUN
 
 
 def _client(run: EmbeddedRun, kind: str) -> dict[str, Any]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.e2e.conftest import EmbeddedRun, start_embedded
+from tests.e2e.conftest import SHARES_THE_DEMO_RUN, EmbeddedRun
 from tests.e2e.test_embedded_funding import _demo_client, _party_headers, _token
 from tests.e2e.test_embedded_referrals import _cluster_id
 
@@ -24,15 +23,7 @@ from tests.e2e.test_embedded_referrals import _cluster_id
 EVENT_TIMEOUT = 30.0
 YEAR = 2026
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRun]:
-    tmp = tmp_path_factory.mktemp("embedded-evaluation")
-    started = start_embedded(tmp / "var", tmp / "run-output.txt")
-    try:
-        yield started
-    finally:
-        assert started.stop() == 0
+pytestmark = SHARES_THE_DEMO_RUN
 
 
 async def _until(check: Callable[[], Awaitable[Any]]) -> Any:

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import nats
-import pytest
 
-from tests.e2e.conftest import EmbeddedRun, start_embedded
+from tests.e2e.conftest import SHARES_THE_DEMO_RUN, EmbeddedRun
 
 #: A guard against hanging if an event never comes; not a statement about speed.
 EVENT_TIMEOUT = 30.0
@@ -44,15 +42,7 @@ MINISTRIES = [
 PARTIES = [*MINISTRIES, *FORUMS, "kl"]
 API = "/funding/v1"
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRun]:
-    tmp = tmp_path_factory.mktemp("embedded-funding")
-    started = start_embedded(tmp / "var", tmp / "run-output.txt")
-    try:
-        yield started
-    finally:
-        assert started.stop() == 0
+pytestmark = SHARES_THE_DEMO_RUN
 
 
 def _demo_client(run: EmbeddedRun, kind: str) -> dict[str, Any]:

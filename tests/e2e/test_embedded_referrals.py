@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import nats
-import pytest
 
-from tests.e2e.conftest import EmbeddedRun, start_embedded
+from tests.e2e.conftest import SHARES_THE_DEMO_RUN, EmbeddedRun
 from tests.e2e.test_embedded_funding import _assert_problem, _demo_client, _party_headers, _token
 
 #: A guard against hanging if an event never comes; not a statement about speed.
@@ -28,15 +26,7 @@ EVENT_TIMEOUT = 30.0
 API = "/referrals/v1"
 CONTACT = {"name": "Mette Kontaktsen", "email": "mette@robotfirma.example", "phone": "+4520304050"}
 
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRun]:
-    tmp = tmp_path_factory.mktemp("embedded-referrals")
-    started = start_embedded(tmp / "var", tmp / "run-output.txt")
-    try:
-        yield started
-    finally:
-        assert started.stop() == 0
+pytestmark = SHARES_THE_DEMO_RUN
 
 
 async def _headers(http: httpx.AsyncClient, run: EmbeddedRun, kind: str) -> dict[str, str]:

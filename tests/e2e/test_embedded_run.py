@@ -15,7 +15,12 @@ from tests.e2e.conftest import start_embedded
 CONSUMERS = ("funding", "referrals", "evaluation", "gateway")
 
 
-def test_embedded_run_serves_the_whole_suite(embedded) -> None:
+def test_embedded_run_serves_the_whole_suite_and_restarts_on_its_data(
+    embedded, tmp_path: Path
+) -> None:
+    """A fresh start serves every service with the reference and demo data; Ctrl-C stops
+    everything it started; a second start on the same var/ neither duplicates reference or
+    demo data nor loses clients (one test: each start costs half a minute)."""
     base, var_dir, proc, nats_port = embedded
     for service in ("registry", *CONSUMERS):
         assert httpx.get(f"{base}/{service}/readyz").status_code == 200, service
@@ -65,11 +70,29 @@ def test_embedded_run_serves_the_whole_suite(embedded) -> None:
                 pending.discard(service)
         time.sleep(0.02)
     assert not pending, f"not seen by {pending}"
+    first = json.loads((var_dir / "demo-clients.json").read_text())
+    before = _registry_picture(base)
+    assert len(before["clusters"]) >= 30  # the demo clusters
+    assert before["members"] > 500
 
     # Ctrl-C stops everything the run started, the nats-server included.
     proc.send_signal(signal.SIGINT)
     assert proc.wait(20) == 0
     assert not port_open(nats_port)
+
+    again = start_embedded(var_dir, tmp_path / "second-run.txt")
+    try:
+        orgs = httpx.get(
+            f"{again.base}/registry/v1/organisations",
+            params={"kind": "municipality", "limit": 1000},
+        )
+        assert len(orgs.json()["items"]) == 98
+        assert _registry_picture(again.base) == before
+        assert "left out" not in again.printed()
+        second = json.loads((var_dir / "demo-clients.json").read_text())
+        assert [c["client_id"] for c in second] == [c["client_id"] for c in first]
+    finally:
+        assert again.stop() == 0
 
 
 def _registry_picture(base: str) -> dict[str, object]:
@@ -86,28 +109,3 @@ def _registry_picture(base: str) -> dict[str, object]:
         "members": sum(c["member_count"] for c in clusters["items"]),
         "merger_suggestions": len(hints),
     }
-
-
-def test_embedded_run_restarts_on_existing_data(embedded, tmp_path: Path) -> None:
-    """A second start on the same var/ neither duplicates reference or demo data nor loses
-    clients."""
-    base, var_dir, proc, _ = embedded
-    first = json.loads((var_dir / "demo-clients.json").read_text())
-    before = _registry_picture(base)
-    assert len(before["clusters"]) >= 30  # the demo clusters
-    assert before["members"] > 500
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(20) == 0
-    again = start_embedded(var_dir, tmp_path / "second-run.txt")
-    try:
-        orgs = httpx.get(
-            f"{again.base}/registry/v1/organisations",
-            params={"kind": "municipality", "limit": 1000},
-        )
-        assert len(orgs.json()["items"]) == 98
-        assert _registry_picture(again.base) == before
-        assert "left out" not in again.printed()
-        second = json.loads((var_dir / "demo-clients.json").read_text())
-        assert [c["client_id"] for c in second] == [c["client_id"] for c in first]
-    finally:
-        assert again.stop() == 0

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from services.registry.models import ApiClient
+from services.registry.models import ApiClient, SigningKey
 from services.registry.tokens import Signer, generate_pem
 from shared.errors import Problem
 from tests.conftest import Suite
@@ -201,6 +201,22 @@ async def test_jwks_publishes_the_signing_key(suite: Suite) -> None:
     public = jwt.PyJWK(key).key
     claims = jwt.decode(token, public, algorithms=["RS256"], audience="klyngeforum")
     assert (claims["org"], claims["org_kind"]) == ("kl", "municipal_association")
+
+
+async def test_without_a_configured_key_the_key_is_made_once_and_kept_in_the_database(
+    suite_factory: Any,
+) -> None:
+    """With no ``REGISTRY_SIGNING_KEY_PEM`` the registry generates its key at the first start
+    and keeps it in its database, so every replica (and the next start) signs alike."""
+    suite = await suite_factory(registry={"signing_key_pem": ""})
+    registry = suite.apps["registry"]
+    async with registry.state.session_factory() as session:
+        (stored,) = (await session.execute(select(SigningKey))).scalars().all()
+    assert stored.kid == registry_signer(suite).kid
+    again = Signer.from_pem(stored.private_pem, issuer="i", audience="a")
+    assert again.kid == stored.kid
+    jwks = (await suite.http.get(JWKS)).json()
+    assert [k["kid"] for k in jwks["keys"]] == [stored.kid]
 
 
 # --- bearer tokens on a protected endpoint ------------------------------------------------

@@ -59,11 +59,8 @@ async def load_reference_parties(
     """
     parties = list(parties if parties is not None else reference_parties())
     existing = set((await session.execute(select(Organisation.id))).scalars())
-    added = 0
-    for party in parties:
-        if party.id in existing:
-            continue
-        org = Organisation(
+    new = [
+        Organisation(
             id=party.id,
             name=party.name,
             kind=party.kind,
@@ -74,12 +71,15 @@ async def load_reference_parties(
             reference=True,
             created_at=utcnow(),
         )
-        session.add(org)
-        await session.flush()
-        if announce:
+        for party in parties
+        if party.id not in existing
+    ]
+    session.add_all(new)
+    await session.flush()  # one batch: a hundred parties at every fresh start
+    if announce:
+        for org in new:
             await _announce(session, org)
-        added += 1
-    return added
+    return len(new)
 
 
 async def register_organisation(
