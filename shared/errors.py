@@ -1,6 +1,8 @@
 """RFC 9457 problem details for every error a service returns.
 
-Validation errors, HTTP errors, domain errors and unexpected failures all answer with
+Validation errors, HTTP errors, domain errors (``Problem``; a role refusal,
+``shared.refusal.Refusal``, 403; a consent step its state does not allow,
+``shared.consent.Conflict``, 409) and unexpected failures all answer with
 ``application/problem+json``; an unexpected failure never leaks a traceback, but carries the
 request id so the log line can be found.
 """
@@ -15,6 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.consent import Conflict
+from shared.refusal import STATUS as REFUSAL_STATUS
+from shared.refusal import Refusal
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://klyngeforum.dk/problems/"
@@ -114,6 +120,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=exc.headers,
             **exc.extra,
         )
+
+    @app.exception_handler(Refusal)
+    async def _refusal(request: Request, exc: Refusal) -> JSONResponse:
+        return problem_response(
+            request, REFUSAL_STATUS, exc.kind, exc.detail, **exc.problem_fields()
+        )
+
+    @app.exception_handler(Conflict)
+    async def _consent_conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return problem_response(request, exc.STATUS, exc.kind, exc.detail, **exc.problem_fields())
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,5 +1,7 @@
 """A grant's money over calendar years — the one rule funding's timeline, the gateway's
-dashboard and evaluation's annual account all use, so they agree to the krone. Pure."""
+dashboard and evaluation's annual account all use, so they agree to the krone — and the days
+a grant is in force, the one definition funding's and evaluation's authority policies use
+(a funder with a grant in force is concerned with the cluster: §1, §3, §4.3). Pure."""
 
 from __future__ import annotations
 
@@ -30,6 +32,13 @@ def amount_in_year(
         return (2 * amount_dkk * days + total) // (2 * total)
 
     return through(year) - through(year - 1)
+
+
+def grant_in_force(starts_on: date, ends_on: date, terminated_on: date | None, day: date) -> bool:
+    """A grant is in force on ``day`` from its start to its end or its termination day,
+    whichever is earlier (both included); never before it starts."""
+    last = ends_on if terminated_on is None else min(ends_on, terminated_on)
+    return starts_on <= day <= last
 
 
 def years_touched(starts_on: date, ends_on: date) -> range:

@@ -16,7 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "authorisation.md"
 #: The services whose writes are tabled, in the order of the page.
-TABLED = ("registry", "funding", "evaluation")
+TABLED = ("registry", "funding", "evaluation", "referrals", "gateway")
+#: The order of the statuses in a cell; a relation not named here follows them.
+RELATIONS = ("own", "other", "counterpart")
 
 
 def _rows(service: str) -> tuple[str, list[Sequence[object]]]:
@@ -26,12 +28,13 @@ def _rows(service: str) -> tuple[str, list[Sequence[object]]]:
 
 def _path(service: str, path: str) -> str:
     prefix = f"/{service}/v1"
-    return path if path.startswith(f"/{service}/") else prefix + path
+    return path if path.startswith(f"{prefix}/") or path == prefix else prefix + path
 
 
 def _table(service: str, rows: Iterable[Sequence[object]]) -> list[str]:
     """One line per endpoint, one column per caller kind; a cell is the status for the
-    caller's own resource · another's (or one status where the relation does not apply)."""
+    caller's own resource · another's (· the counterpart's, for a resource of two parties), or
+    one status where the relation does not apply."""
     endpoints: list[tuple[str, str]] = []
     kinds: list[str] = []
     cells: dict[tuple[str, str, str], dict[str, str]] = {}
@@ -55,7 +58,9 @@ def _table(service: str, rows: Iterable[Sequence[object]]) -> list[str]:
             elif set(by_relation) <= {"-", ""} or len(by_relation) == 1:
                 row.append(next(iter(by_relation.values())))
             else:
-                row.append(" · ".join(by_relation[r] for r in ("own", "other") if r in by_relation))
+                order = [r for r in RELATIONS if r in by_relation]
+                order += [r for r in by_relation if r not in RELATIONS]
+                row.append(" · ".join(by_relation[r] for r in order))
         lines.append(f"| {method} `{path}` | " + " | ".join(row) + " |")
     return lines
 
@@ -64,14 +69,16 @@ def render() -> str:
     out = [
         "# Who may write what",
         "",
-        "Every write endpoint of the services that act on clusters, for every kind of caller:",
-        "the HTTP status it gets on **its own** resource · **another's** (one status where the",
-        "distinction does not apply). `401`: no token; `403`: the paper's roles or the token's",
-        "scopes refuse it, with a problem+json naming the rule and who may act; `404`: the caller",
-        "may not know the resource; `409`/`422`: authorised, but the resource's state or the body",
-        "refuses it. The roles follow the founding paper (§1 responsibility, §3 coordination,",
-        "§4.3 relevance); acting outside them is an exception the parties agree to (responsibility",
-        "exceptions and agreements take effect only when every named party has confirmed).",
+        "Every write endpoint of the services, for every kind of caller: the HTTP status it gets",
+        "on **its own** resource · **another's** (one status where the distinction does not",
+        "apply; a referral or a joint event adds a third, for the caller that is its *other*",
+        "party: see Referrals). `401`: no token; `403`: the paper's roles or the token's scopes",
+        "refuse it, with a problem+json naming the rule and who may act (or the scope); `404`:",
+        "the caller may not know the resource; `409`/`422`: authorised, but the resource's state",
+        "or the body refuses it. The roles follow the founding paper (§1 responsibility, §3",
+        "coordination, §4.3 relevance, §5 the referral exchange); acting outside them is an",
+        "exception the parties agree to (responsibility exceptions and agreements take effect",
+        "only when every named party has confirmed).",
         "",
         "This page is rendered from the tables in `tests/<service>/authority_matrix.py`, which",
         "`tests/<service>/test_authority_matrix.py` drives through the HTTP API row by row.",

@@ -1,6 +1,7 @@
-"""Pure rules of issue 12 in evaluation: who may act (``rules.authority``), the league as of a
-year (``rules.account.league_as_of``), when a flag's basis is withdrawn (``rules.flags``) and
-the earliest publishing day (``config.AccountConfig``)."""
+"""Pure rules of issue 12 in evaluation: who may act (``rules.authority``; the grant in force
+it relies on is tested with ``shared.money``), the league as of a year
+(``rules.account.league_as_of``), when a flag's basis is withdrawn (``rules.flags``) and the
+earliest publishing day (``config.AccountConfig``)."""
 
 from __future__ import annotations
 
@@ -17,39 +18,40 @@ from services.evaluation.rules.flags import (
     performance_basis_withdrawn,
     relevance_basis_withdrawn,
 )
+from shared.refusal import Refusal
 
 
 def test_relevance_marks_by_a_funder_in_force_or_a_responsible_party() -> None:
     kw = {"responsible": ["fivu-rti", "vaekstforum-syddanmark"], "funders_in_force": ["kommune"]}
     for actor in ("fivu-rti", "vaekstforum-syddanmark", "kommune"):
-        assert authority.may_mark_relevance(actor, **kw).allowed
-    refused = authority.may_mark_relevance("vaekstforum-midtjylland", **kw)
-    assert not refused.allowed and refused.rule == authority.RELEVANCE_RULE
-    assert refused.may_act == ("fivu-rti", "vaekstforum-syddanmark", "kommune")
-    assert "§4.3" in refused.text
-    nobody = authority.may_mark_relevance("x", responsible=[], funders_in_force=[])
-    assert not nobody.allowed and "no one" in nobody.text
+        authority.check_may_mark_relevance(actor, **kw)
+    with pytest.raises(Refusal) as refused:
+        authority.check_may_mark_relevance("vaekstforum-midtjylland", **kw)
+    assert refused.value.rule == authority.RELEVANCE_RULE
+    assert refused.value.kind == "not-funder-or-responsible"
+    assert refused.value.may_act == ("fivu-rti", "vaekstforum-syddanmark", "kommune")
+    assert refused.value.paragraph == "§4.3, §1" and "§4.3" in refused.value.detail
+    assert "vaekstforum-midtjylland" in refused.value.detail  # whom it refused
+    with pytest.raises(Refusal) as nobody:
+        authority.check_may_mark_relevance("x", responsible=[], funders_in_force=[])
+    assert nobody.value.may_act == () and "no one" in nobody.value.detail
 
 
 def test_the_other_writes_name_their_party() -> None:
-    assert authority.may_withdraw_mark("a", author="a").allowed
-    assert not authority.may_withdraw_mark("b", author="a").allowed
-    assert authority.may_report("cl-1", cluster_id="cl-1").allowed
-    assert authority.may_report("cl-2", cluster_id="cl-1").may_act == ("cl-1",)
-    assert authority.may_publish("fivu-rti").allowed
-    assert not authority.may_publish("em").allowed
-    assert authority.may_complete_evaluation("em", funder_id="em").allowed
-    assert not authority.may_complete_evaluation("fivu-rti", funder_id="em").allowed
-
-
-def test_a_grant_is_in_force_within_its_period_up_to_its_termination() -> None:
-    start, end = date(2025, 1, 1), date(2025, 12, 31)
-    assert authority.grant_in_force(start, end, None, date(2025, 1, 1))
-    assert authority.grant_in_force(start, end, None, date(2025, 12, 31))
-    assert not authority.grant_in_force(start, end, None, date(2026, 1, 1))
-    assert not authority.grant_in_force(start, end, None, date(2024, 12, 31))
-    assert authority.grant_in_force(start, end, date(2025, 6, 30), date(2025, 6, 30))
-    assert not authority.grant_in_force(start, end, date(2025, 6, 30), date(2025, 7, 1))
+    authority.check_may_withdraw_mark("a", author="a")
+    with pytest.raises(Refusal, match="Only a"):
+        authority.check_may_withdraw_mark("b", author="a")
+    authority.check_may_report("cl-1", cluster_id="cl-1")
+    with pytest.raises(Refusal) as report:
+        authority.check_may_report("cl-2", cluster_id="cl-1")
+    assert report.value.may_act == ("cl-1",) and report.value.rule == authority.REPORT_RULE
+    authority.check_may_publish("fivu-rti")
+    with pytest.raises(Refusal) as publish:
+        authority.check_may_publish("em")
+    assert (publish.value.kind, publish.value.paragraph) == ("not-the-publisher", "§4.1")
+    authority.check_may_complete_evaluation("em", funder_id="em")
+    with pytest.raises(Refusal):
+        authority.check_may_complete_evaluation("fivu-rti", funder_id="em")
 
 
 def _at(y: int, m: int, d: int, h: int = 12) -> datetime:

@@ -4,11 +4,12 @@ HTTP API of the suite: a fresh resource per row, the caller's token, the expecte
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from tests.conftest import Suite
 from tests.funding.authority_matrix import MATRIX
-from tests.funding.helpers import API, PROBLEM, programme, register_cluster
+from tests.funding.helpers import API, PROBLEM, programme, register_cluster, set_today
 
 OTHER = "vaekstforum-syddanmark"
 STRANGER = "vaekstforum-nordjylland"  # named where the caller is not
@@ -22,6 +23,9 @@ ORGS = {
     "narrowed_token": "vaekstforum-midtjylland",
 }
 FUNDERS = ("ministry", "growth_forum", "region", "municipality")
+#: The funding service's "today" for the table: inside the period of every grant it awards
+#: (2015–2018), so those grants are in force (``shared.money.grant_in_force``).
+TODAY = date(2016, 6, 1)
 
 
 class World:
@@ -34,6 +38,7 @@ class World:
         self.requests: dict[str, str] = {}
 
     async def setup(self) -> None:
+        set_today(self.suite, TODAY)
         self.cluster = await register_cluster(self.suite, "Matrixklyngen")
         ORGS["cluster_organisation"] = self.cluster
         # every funder of the table (and the other one) has a grant in force to the cluster,

@@ -5,6 +5,7 @@ finding that rested on it."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import nats
@@ -20,6 +21,7 @@ from tests.funding.helpers import (
     plan_call,
     programme,
     register_cluster,
+    set_today,
 )
 from tests.funding.test_findings import award, findings, open_rules, until_rules
 
@@ -168,9 +170,14 @@ async def test_an_agreement_is_proposed_only_by_a_concerned_party(suite: Suite) 
         await suite.http.post(f"{API}/agreements", json=body, headers=nord), 403, "not-concerned"
     )
     assert refused["may_act"] == [MIDT]
-    # a grant in force makes Syddanmark concerned
+    # a grant in force (shared.money.grant_in_force) makes Syddanmark concerned: its grant runs
+    # 2015–2018, so it counts while the day lies in that period, not after it ran out
     await award(suite, SYD, cid, "project")
     body = co_financing(cid, vaekstforum_syddanmark=["x"], vaekstforum_nordjylland=["x"])
+    set_today(suite, date(2019, 1, 1))
+    r = await suite.http.post(f"{API}/agreements", json=body, headers=syd)
+    assert_problem(r, 403, "no-concerned-party")
+    set_today(suite, date(2016, 6, 1))
     r = await suite.http.post(f"{API}/agreements", json=body, headers=syd)
     assert r.status_code == 201, r.text
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from services.referrals.rules.authority import check_referral_step
 from services.referrals.rules.referrals import (
     ACTIONS,
     FINAL_STATES,
@@ -16,7 +17,7 @@ from services.referrals.rules.referrals import (
     ClockDays,
     TransitionRefused,
     allowed_actions,
-    check_transition,
+    check_state,
     crosses,
     due_at,
     is_overdue,
@@ -24,6 +25,7 @@ from services.referrals.rules.referrals import (
     role_of,
     times_after,
 )
+from shared.refusal import Refusal
 
 #: (action, from, to, who) — the whole state machine, written out once more by hand.
 ALLOWED = {
@@ -53,15 +55,16 @@ def test_every_action_from_every_state_by_either_party(state: str, action: str, 
     assert expected is not None
     _, from_state, to_state, by = expected
     if by != role:
-        # the other party's action is refused whatever the state
-        with pytest.raises(TransitionRefused) as refused:
-            check_transition(action, state, role)  # type: ignore[arg-type]
-        assert refused.value.status == 403
-        assert refused.value.kind == "wrong-party"
-        assert f"Only the {by}" in refused.value.detail
+        # the other party's action is refused whatever the state (rules/authority.py, §5)
+        with pytest.raises(Refusal) as refusal:
+            check_referral_step(action, role, "afsender", "modtager")  # type: ignore[arg-type]
+        assert refusal.value.kind == "wrong-party"
+        assert f"Only the {by}" in refusal.value.detail
+        assert refusal.value.may_act == ("afsender" if by == "sender" else "modtager",)
     elif state != from_state:
+        check_referral_step(action, role, "afsender", "modtager")  # type: ignore[arg-type]
         with pytest.raises(TransitionRefused) as refused:
-            check_transition(action, state, role)  # type: ignore[arg-type]
+            check_state(action, state)
         assert refused.value.status == 409
         assert refused.value.kind == "transition-not-allowed"
         # it says what the current state allows
@@ -71,13 +74,14 @@ def test_every_action_from_every_state_by_either_party(state: str, action: str, 
         if state in FINAL_STATES:
             assert "closed" in refused.value.detail
     else:
-        assert check_transition(action, state, role) is t  # type: ignore[arg-type]
+        check_referral_step(action, role, "afsender", "modtager")  # type: ignore[arg-type]
+        assert check_state(action, state) is t
         assert t.to_state == to_state
 
 
 def test_unknown_action() -> None:
     with pytest.raises(TransitionRefused) as refused:
-        check_transition("approve", "requested", "recipient")
+        check_state("approve", "requested")
     assert refused.value.status == 404
 
 

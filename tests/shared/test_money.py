@@ -1,5 +1,6 @@
 """A grant's money over calendar years (shared.money): the one split funding's timelines, the
-gateway's dashboard and evaluation's annual account use."""
+gateway's dashboard and evaluation's annual account use; and the days a grant is in force,
+the one definition funding's and evaluation's authority policies use."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from shared.money import amount_in_year, split_by_year, years_touched
+from shared.money import amount_in_year, grant_in_force, split_by_year, years_touched
 
 
 def test_grant_spread_pro_rata_by_days() -> None:
@@ -51,3 +52,18 @@ def test_a_one_day_grant_and_a_backwards_grant() -> None:
     assert amount_in_year(500, d, d, 2025) == 500
     with pytest.raises(ValueError):
         amount_in_year(500, d, date(2025, 5, 4), 2025)
+
+
+def test_a_grant_is_in_force_within_its_period_up_to_its_termination() -> None:
+    start, end = date(2025, 1, 1), date(2025, 12, 31)
+    assert grant_in_force(start, end, None, date(2025, 1, 1))
+    assert grant_in_force(start, end, None, date(2025, 12, 31))
+    assert not grant_in_force(start, end, None, date(2026, 1, 1))
+    assert not grant_in_force(start, end, None, date(2024, 12, 31))
+    # terminated: in force up to and including the termination day
+    assert grant_in_force(start, end, date(2025, 6, 30), date(2025, 6, 30))
+    assert not grant_in_force(start, end, date(2025, 6, 30), date(2025, 7, 1))
+    # a termination day after the planned end does not extend the grant
+    assert not grant_in_force(start, end, date(2026, 3, 1), date(2026, 1, 1))
+    # terminated before it began: never in force
+    assert not grant_in_force(start, end, date(2024, 12, 1), date(2025, 1, 1))

@@ -15,7 +15,9 @@ from fastapi import FastAPI, HTTPException
 
 from services.registry.app import create_app
 from services.registry.settings import RegistrySettings
+from shared.consent import Conflict
 from shared.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
+from shared.refusal import Refusal
 
 SECRET = "database password is hunter2"
 
@@ -58,6 +60,20 @@ def bare_app() -> FastAPI:
     async def boom() -> None:
         raise RuntimeError(SECRET)
 
+    @app.get("/refused")
+    async def refused() -> None:
+        raise Refusal(
+            "not-a-party", "by-a-party", "Only a, b.", may_act=["a", "b", "a"], paragraph="§1"
+        )
+
+    @app.get("/scope")
+    async def scope() -> None:
+        raise Refusal("insufficient-scope", "scope", "No scope.", scopes=["x:write", "admin"])
+
+    @app.get("/consent-conflict")
+    async def consent_conflict() -> None:
+        raise Conflict("not-pending", "Answered.", state="in_force", state_member="current_state")
+
     return app
 
 
@@ -92,6 +108,23 @@ async def test_domain_problem_carries_kind_extras_and_headers(bare: httpx.AsyncC
         "I am a teapot",
         "https://klyngeforum.dk/problems/teapot",
     )
+
+
+async def test_refusals_and_consent_conflicts_become_problems(bare: httpx.AsyncClient) -> None:
+    refused = problem(await bare.get("/refused"), 403)
+    assert refused["type"] == "https://klyngeforum.dk/problems/not-a-party"
+    assert (refused["rule"], refused["may_act"], refused["paragraph"]) == (
+        "by-a-party",
+        ["a", "b"],
+        "§1",
+    )
+    assert "required_scope" not in refused
+    scope = problem(await bare.get("/scope"), 403)
+    assert (scope["rule"], scope["may_act"], "paragraph" in scope) == ("scope", [], False)
+    assert (scope["required_scope"], scope["accepted_scopes"]) == ("x:write", ["x:write", "admin"])
+    conflict = problem(await bare.get("/consent-conflict"), 409)
+    assert conflict["type"] == "https://klyngeforum.dk/problems/not-pending"
+    assert (conflict["detail"], conflict["current_state"]) == ("Answered.", "in_force")
 
 
 async def test_http_exceptions_become_problems(bare: httpx.AsyncClient) -> None:

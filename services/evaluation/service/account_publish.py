@@ -18,10 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.config import AccountConfig
 from services.evaluation.models import Account, messaging
-from services.evaluation.rules.authority import may_publish
+from services.evaluation.rules.authority import check_may_publish
 from services.evaluation.schemas.accounts import AccountView
 from services.evaluation.service import accounts
-from services.evaluation.service.clusters import refuse_unless
 from services.evaluation.service.flags import evaluate_published
 from shared.auth import Principal
 from shared.clock import utcnow
@@ -39,14 +38,14 @@ async def publish_account(
 ) -> AccountView:
     """FIVU/RTI freezes ``year``'s account (§4.1) and the §4.3 flag rule runs.
 
-    403 for anyone else (``rules.authority.may_publish``); 422 for a year that has not begun;
+    403 for anyone else (``rules.authority.check_may_publish``); 422 for a year that has not begun;
     409 ``too-early`` before ``config.earliest_publication(year)`` (the year has not ended, or
     its late events may still come: an account is of the year as it was, and a published one
     never changes); 409 ``already-published`` for a second publication (also when two race:
     the second insert or update finds it published); 409 ``empty-account`` when no cluster is
     in it.
     """
-    refuse_unless(may_publish(principal.organisation_id), principal, "not-the-publisher")
+    check_may_publish(principal.organisation_id)
     accounts.check_year(year, today)
     if year > today.year:
         raise Problem(422, "year-not-begun", f"The year {year} has not begun; nothing to publish.")

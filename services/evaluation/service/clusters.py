@@ -14,8 +14,8 @@ is ignored there by ``EvalCluster.updated_at``. Here:
   first league —, ``league_changed``, ``responsibility_changed``), a ``league_history`` row
   from the event's time — :func:`note_league`. :func:`clusters_of_year` gives the clusters that
   existed in a year with the league in force at its end (``rules.account.league_as_of``).
-- **Who may act**: the parties of a cluster (§1 responsible, funders with a grant in force)
-  for ``rules.authority``, and the 403 problem a refusal becomes (:func:`refuse_unless`).
+- **Who may act**: the parties of a cluster (§1 responsible, funders with a grant in force,
+  ``shared.money.grant_in_force``) for ``rules.authority``.
 """
 
 from __future__ import annotations
@@ -28,13 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.models import EvalCluster, EvalGrant, LeagueHistory, MemberSnapshot
 from services.evaluation.rules.account import end_of_year, league_as_of
-from services.evaluation.rules.authority import Decision, grant_in_force
 from services.evaluation.service.derived import danish_year, member_values, set_derived
-from shared.auth import Principal
 from shared.clock import as_utc, utcnow
-from shared.errors import Problem
 from shared.events import contracts as ev
 from shared.events.envelope import is_newer
+from shared.money import grant_in_force
 
 
 async def take_snapshot(session: AsyncSession, facts: ev.ClusterFacts, when: datetime) -> None:
@@ -113,7 +111,7 @@ def responsible_parties(cluster: EvalCluster) -> list[str]:
 
 
 async def funders_in_force(session: AsyncSession, cluster_id: str, today: date) -> list[str]:
-    """Funders with a grant in force to the cluster on ``today`` (``rules.authority``)."""
+    """Funders with a grant in force to the cluster on ``today`` (``shared.money``)."""
     rows = (
         await session.execute(
             select(EvalGrant).where(EvalGrant.cluster_id == cluster_id).order_by(EvalGrant.id)
@@ -125,18 +123,4 @@ async def funders_in_force(session: AsyncSession, cluster_id: str, today: date) 
             for g in rows
             if grant_in_force(g.starts_on, g.ends_on, g.terminated_on, today)
         )
-    )
-
-
-def refuse_unless(decision: Decision, principal: Principal, kind: str) -> None:
-    """403 problem+json naming the rule and who may act, unless the decision allows."""
-    if decision.allowed:
-        return
-    raise Problem(
-        403,
-        kind,
-        f"{decision.text} You act as {principal.organisation_id}.",
-        rule=decision.rule,
-        paragraph=decision.paragraph,
-        may_act=list(decision.may_act),
     )

@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.models import Evaluation, messaging
 from services.evaluation.rules import evaluations as rules
-from services.evaluation.rules.authority import may_complete_evaluation
+from services.evaluation.rules.authority import check_may_complete_evaluation
 from services.evaluation.schemas.evaluations import EvaluationComplete
-from services.evaluation.service.clusters import refuse_unless
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
@@ -97,11 +96,7 @@ async def complete_evaluation(
     a current If-Match, 409 for a completed or cancelled evaluation (checked before If-Match: a
     second completion is refused as such, not as a stale write)."""
     evaluation = await get_evaluation(session, evaluation_id)
-    refuse_unless(
-        may_complete_evaluation(principal.organisation_id, funder_id=evaluation.funder_id),
-        principal,
-        "not-your-evaluation",
-    )
+    check_may_complete_evaluation(principal.organisation_id, funder_id=evaluation.funder_id)
     try:
         rules.complete(as_scheduled(evaluation), body.recommendation)
     except ValueError as exc:

@@ -38,11 +38,7 @@ from services.evaluation.rules import authority
 from services.evaluation.rules import flags as rules
 from services.evaluation.rules.account import bottom_cut
 from services.evaluation.schemas.flags import FlagOut, RelevanceIn, RelevanceMarkOut
-from services.evaluation.service.clusters import (
-    funders_in_force,
-    refuse_unless,
-    responsible_parties,
-)
+from services.evaluation.service.clusters import funders_in_force, responsible_parties
 from shared.auth import Principal
 from shared.clock import as_utc, utcnow
 from shared.errors import Problem
@@ -270,12 +266,11 @@ async def mark_not_relevant(
     ``rules.authority``, else 403) marks the cluster no longer relevant: the flag is raised at
     once, with every standing mark as evidence. One standing mark per party and cluster (409)."""
     cluster = await _cluster(session, cluster_id)
-    decision = authority.may_mark_relevance(
+    authority.check_may_mark_relevance(
         principal.organisation_id,
         responsible=responsible_parties(cluster),
         funders_in_force=await funders_in_force(session, cluster_id, today),
     )
-    refuse_unless(decision, principal, "not-funder-or-responsible")
     marks = await standing_marks(session, cluster_id)
     if any(m.funder_id == principal.organisation_id for m in marks):
         raise Problem(
@@ -325,11 +320,7 @@ async def withdraw_mark(
     """The author withdraws its own mark (403 for another's, 409 when already withdrawn); each
     open relevance flag whose every mark is now withdrawn is lifted (§4.3)."""
     mark = await get_mark(session, cluster_id, mark_id)
-    refuse_unless(
-        authority.may_withdraw_mark(principal.organisation_id, author=mark.funder_id),
-        principal,
-        "not-your-mark",
-    )
+    authority.check_may_withdraw_mark(principal.organisation_id, author=mark.funder_id)
     if mark.withdrawn_at is not None:
         raise Problem(409, "already-withdrawn", f"Mark {mark.id} was already withdrawn.")
     mark.withdrawn_at = utcnow()

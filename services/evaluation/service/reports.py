@@ -20,11 +20,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.evaluation.models import EvalCluster, IndicatorValue, Report
-from services.evaluation.rules.authority import may_report
+from services.evaluation.rules.authority import check_may_report
 from services.evaluation.rules.indicators import ReportError, validate_report
 from services.evaluation.schemas.reports import ReportIn, ReportOut, ReportYear
 from services.evaluation.service.accounts import check_year, is_published
-from services.evaluation.service.clusters import refuse_unless
 from services.evaluation.service.derived import derived_values
 from shared.auth import Principal
 from shared.clock import utcnow
@@ -105,11 +104,7 @@ async def put_report(
     today: date,
 ) -> tuple[Report, bool]:
     """Submit (created=True) or replace (If-Match required) the cluster's report of ``year``."""
-    refuse_unless(
-        may_report(principal.organisation_id, cluster_id=cluster_id),
-        principal,
-        "not-your-organisation",
-    )
+    check_may_report(principal.organisation_id, cluster_id=cluster_id)
     await known_cluster(session, cluster_id)
     check_year(year, today)
     if await is_published(session, year):

@@ -22,7 +22,6 @@ from services.funding.api.common import (
     create_idempotently,
 )
 from services.funding.models import Agreement
-from services.funding.rules.authority import waiting_for
 from services.funding.schemas.grants import AgreementAnswerIn, AgreementCreate, AgreementOut
 from services.funding.service import agreements
 from shared.dependencies import Today
@@ -45,7 +44,7 @@ def agreement_out(agreement: Agreement) -> AgreementOut:
     return AgreementOut.model_validate(
         {
             **{c: getattr(agreement, c) for c in AgreementOut.model_fields if c != "waiting_for"},
-            "waiting_for": waiting_for(agreement.answers),
+            "waiting_for": agreements.waiting_for(agreement),
         }
     )
 

@@ -16,7 +16,6 @@ from services.funding.rules import authority
 from shared import idempotency
 from shared.auth import Principal, current_principal, require_scope
 from shared.db import session_dependency
-from shared.errors import Problem
 
 Session = Annotated[AsyncSession, Depends(session_dependency)]
 Funder = Annotated[Principal, Depends(require_scope("funding:write"))]
@@ -24,10 +23,7 @@ Funder = Annotated[Principal, Depends(require_scope("funding:write"))]
 
 async def answering_party(principal: Principal = Depends(current_principal)) -> Principal:
     """A consulted party answering (§3): a write scope is needed (``rules/authority.py``)."""
-    try:
-        authority.check_scope(principal.scopes, authority.ANSWER_SCOPES, "answer a dialogue")
-    except authority.Refusal as exc:
-        raise Problem(403, exc.kind, exc.detail, **exc.extra) from exc
+    authority.check_scope(principal.scopes, authority.ANSWER_SCOPES, "answer a dialogue")
     return principal
 
 

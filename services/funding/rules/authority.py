@@ -13,14 +13,17 @@ exception the parties concerned have agreed, and everyone can see it. In funding
   every named cluster has a party concerned with it among the named parties.
 - agreement confirm / decline (§3): a named party whose answer is still pending.
 - agreement withdraw (§3): a named party, while the agreement is proposed or in force.
+  (The consent itself — states, who answers, in force once every party confirmed — is the
+  shared rule ``shared.consent``, worded by ``AGREEMENT_CONSENT``.)
 
 A party is *concerned with a cluster* when the cluster's §1 responsibility names it (primary
 or also, computed or agreed: funding's read model keeps it), when the cluster is at home in
 its growth-forum area (its growth forum; Bornholm's forum for Bornholm), or when it has a grant
-in force to the cluster. Every write also needs its scope (``api/common.py``); a token narrowed
-to ``webhooks:write`` writes nothing here. An organisation acts only as itself.
+in force to the cluster (``shared.money.grant_in_force``). Every write also needs its scope
+(``api/common.py``); a token narrowed to ``webhooks:write`` writes nothing here. An
+organisation acts only as itself.
 
-A refusal is a :class:`Refusal` (403): the rule's name and who may act.
+A refusal is a :class:`shared.refusal.Refusal` (403): the rule's name and who may act.
 """
 
 from __future__ import annotations
@@ -29,23 +32,33 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from services.funding.rules.calls import SCOPE_BY_FUNDER_KIND
-from services.funding.rules.violations import RuleViolation
+from shared import consent
 from shared.reference import growth_forum_for_region
+from shared.refusal import Refusal
 
 #: Organisation kinds that fund clusters (§3).
 FUNDER_KINDS: tuple[str, ...] = tuple(SCOPE_BY_FUNDER_KIND)
 #: Scopes that let a consulted party answer a dialogue request (§3). KL's clients hold
 #: ``organisations:write`` but no ``funding:write`` (shared.kinds); either is a real write scope.
 ANSWER_SCOPES: tuple[str, ...] = ("funding:write", "organisations:write")
-#: Agreement states a party may still withdraw from.
-WITHDRAWABLE = ("proposed", "in_force")
-
-
-class Refusal(RuleViolation):
-    """403: ``rule`` names the rule, ``may_act`` who may do it."""
-
-    def __init__(self, kind: str, rule: str, detail: str, may_act: Iterable[str]) -> None:
-        super().__init__(kind, detail, rule=rule, may_act=list(may_act))
+#: §3 agreements by consent (``shared.consent``): a named party answers a proposal once; the
+#: 403 names who may still answer, the 409 is ``not-pending`` or ``not-withdrawable``.
+AGREEMENT_CONSENT = consent.Terms(
+    noun="agreement",
+    parties="the named parties",
+    rules={
+        consent.PROPOSE: "agreement-proposed-by-a-party",
+        consent.CONFIRM: "agreement-answered-by-a-party",
+        consent.DECLINE: "agreement-answered-by-a-party",
+        consent.WITHDRAW: "agreement-withdrawn-by-a-party",
+    },
+    conflicts={
+        consent.CONFIRM: "not-pending",
+        consent.DECLINE: "not-pending",
+        consent.WITHDRAW: "not-withdrawable",
+    },
+    state_member="current_state",
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,7 @@ def check_acts_as_itself(caller: str, named: str | None, what: str) -> str:
             "not-your-organisation",
             "own-organisation",
             f"Only {named} may {what} in its own name; you act as {caller}.",
-            [named],
+            may_act=[named],
         )
     return caller
 
@@ -100,14 +113,14 @@ def check_funder(caller_kind: str, what: str) -> None:
             "funder-kind",
             f"Only a funder ({', '.join(FUNDER_KINDS)}) may {what}; your organisation is a "
             f"{caller_kind}.",
-            FUNDER_KINDS,
+            may_act=FUNDER_KINDS,
         )
 
 
 def check_owner(caller: str, owner: str, kind: str, rule: str, what: str) -> None:
     """Only the owner of a call or grant (its funder) changes it; a request only its party."""
     if caller != owner:
-        raise Refusal(kind, rule, f"Only {owner} may {what}; you act as {caller}.", [owner])
+        raise Refusal(kind, rule, f"Only {owner} may {what}; you act as {caller}.", may_act=[owner])
 
 
 def check_scope(held: Iterable[str], accepted: Sequence[str], what: str) -> None:
@@ -117,7 +130,7 @@ def check_scope(held: Iterable[str], accepted: Sequence[str], what: str) -> None
             "insufficient-scope",
             "scope",
             f"To {what} your client needs one of the scopes {', '.join(accepted)}.",
-            [],
+            scopes=accepted,
         )
 
 
@@ -130,14 +143,9 @@ def check_may_propose(
     """§3: an agreement is proposed by one of its parties; §1: it binds only clusters a
     concerned party is named for (so that party's consent is asked), and the proposer is
     concerned with at least one of them."""
-    if caller not in party_ids:
-        raise Refusal(
-            "not-a-party",
-            "agreement-proposed-by-a-party",
-            f"An agreement is proposed by one of its parties ({', '.join(party_ids)}); you act "
-            f"as {caller}.",
-            party_ids,
-        )
+    consent.require_party(
+        dict.fromkeys(party_ids, consent.PENDING), caller, consent.PROPOSE, AGREEMENT_CONSENT
+    )
     if not clusters:
         return
     for cluster in clusters:
@@ -149,7 +157,7 @@ def check_may_propose(
                 f"The agreement names cluster {cluster.id}, but none of the parties concerned "
                 f"with it ({', '.join(concerned)}: §1 responsibility, home growth forum, "
                 "funders in force) is a party; name one of them so it is asked to confirm.",
-                concerned,
+                may_act=concerned,
             )
     concerned_any = [p for c in clusters for p in c.concerned()]
     if caller not in concerned_any:
@@ -160,62 +168,5 @@ def check_may_propose(
             f"{caller} is not concerned with any cluster the agreement names (§1 "
             f"responsibility, home growth forum, a grant in force); {', '.join(may)} may "
             "propose it.",
-            may,
+            may_act=may,
         )
-
-
-def check_may_answer(caller: str, answers: Sequence[dict[str, object]], state: str) -> None:
-    """§3: a proposal is confirmed or declined only by a named party whose answer is pending."""
-    pending = [str(a["party_id"]) for a in answers if a.get("answer") == "pending"]
-    named = [str(a["party_id"]) for a in answers]
-    if caller not in named:
-        raise Refusal(
-            "not-a-party",
-            "agreement-answered-by-a-party",
-            f"Only the named parties ({', '.join(named)}) answer this agreement; you act as "
-            f"{caller}.",
-            pending,
-        )
-    if state != "proposed" or caller not in pending:
-        raise RuleViolation(
-            "not-pending",
-            f"The agreement is {state} and your answer is "
-            f"{next(a['answer'] for a in answers if a['party_id'] == caller)}; only a pending "
-            "party of a proposal confirms or declines.",
-            current_state=state,
-        )
-
-
-def check_may_withdraw(caller: str, party_ids: Sequence[str], state: str) -> None:
-    """§3: any named party may withdraw a proposal or an agreement in force."""
-    if caller not in party_ids:
-        raise Refusal(
-            "not-a-party",
-            "agreement-withdrawn-by-a-party",
-            f"Only a named party ({', '.join(party_ids)}) may withdraw this agreement; you act "
-            f"as {caller}.",
-            party_ids,
-        )
-    if state not in WITHDRAWABLE:
-        raise RuleViolation(
-            "not-withdrawable",
-            f"The agreement is {state}; only a proposal or an agreement in force is withdrawn.",
-            current_state=state,
-        )
-
-
-def waiting_for(answers: Sequence[dict[str, object]]) -> list[str]:
-    """Named parties that have not confirmed yet."""
-    return [str(a["party_id"]) for a in answers if a.get("answer") == "pending"]
-
-
-def state_after(answers: Sequence[dict[str, object]]) -> str:
-    """§3: in force once every named party confirmed; declined if any declined."""
-    given = {str(a.get("answer")) for a in answers}
-    if "declined" in given:
-        return "declined"
-    if "withdrawn" in given:
-        return "withdrawn"
-    if given <= {"confirmed", "migrated"}:
-        return "in_force"
-    return "proposed"

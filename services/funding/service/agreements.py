@@ -4,7 +4,9 @@ One named party proposes; each other named party confirms or declines; when ever
 confirmed the agreement is in force (``funding.agreement.concluded``) and only then counts in
 the coordination findings. Any named party may decline a proposal or withdraw a proposal or
 an agreement in force; withdrawing one in force re-evaluates the findings. Every step is an
-addressed event to each named party.
+addressed event to each named party. The states and who may take which step are the shared
+consent rule (``shared.consent``, worded by ``rules/authority.AGREEMENT_CONSENT``); a party is
+concerned with a cluster through a grant *in force* today (``shared.money.grant_in_force``).
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ from services.funding.models import Agreement, FundingCluster, Grant, messaging
 from services.funding.rules import authority
 from services.funding.schemas.grants import AgreementAnswerIn, AgreementCreate
 from services.funding.service.common import (
-    authorise,
     organisations,
     require_clusters,
     require_parties_known,
 )
 from services.funding.service.coordination_findings import reevaluate
+from shared import consent
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
 from shared.events import contracts as ev
 from shared.events.outbox import record_event
+from shared.money import grant_in_force
 from shared.pagination import decode_cursor, encode_cursor
 from shared.queries import get_or_404, new_id
 
@@ -80,17 +83,31 @@ def clusters_named(agreement: Agreement) -> list[str]:
     return named
 
 
-async def _standing(session: AsyncSession, clusters: list[FundingCluster]) -> list[Any]:
-    """The clusters as the authority policy sees them (§1 responsibility, home, grants)."""
+def answers_by_party(agreement: Agreement) -> dict[str, str]:
+    """Every named party's answer, in the order the parties are named."""
+    return {str(a["party_id"]): str(a["answer"]) for a in agreement.answers}
+
+
+def waiting_for(agreement: Agreement) -> list[str]:
+    """Named parties that have not confirmed yet."""
+    return consent.waiting_for(answers_by_party(agreement))
+
+
+async def _standing(
+    session: AsyncSession, clusters: list[FundingCluster], today: date
+) -> list[authority.ClusterStanding]:
+    """The clusters as the authority policy sees them (§1 responsibility, home, grants in
+    force on ``today``)."""
     ids = [c.id for c in clusters]
     rows = await session.execute(
-        select(Grant.cluster_id, Grant.funder_id).where(
-            Grant.cluster_id.in_(ids), Grant.status == "active"
-        )
+        select(
+            Grant.cluster_id, Grant.funder_id, Grant.starts_on, Grant.ends_on, Grant.terminated_on
+        ).where(Grant.cluster_id.in_(ids))
     )
     funders: dict[str, list[str]] = {}
-    for cluster_id, funder_id in rows.all():
-        funders.setdefault(cluster_id, []).append(funder_id)
+    for cluster_id, funder_id, starts_on, ends_on, terminated_on in rows.all():
+        if grant_in_force(starts_on, ends_on, terminated_on, today):
+            funders.setdefault(cluster_id, []).append(funder_id)
     return [
         authority.ClusterStanding(
             id=c.id,
@@ -127,7 +144,7 @@ async def _record_step(
                 state=agreement.state,
                 cluster_id=agreement.cluster_id,
                 party_ids=list(agreement.party_ids),
-                waiting_for=authority.waiting_for(agreement.answers),
+                waiting_for=waiting_for(agreement),
                 **extra,
             ),
             subject=agreement.id,
@@ -168,7 +185,7 @@ async def propose_agreement(
     """§3: a named party proposes; it counts for nothing until every named party confirmed."""
     party_ids = [p.party_id for p in data.parties]
     me = principal.organisation_id
-    authorise(authority.check_may_propose, me, party_ids, [])  # a party, before any lookup
+    authority.check_may_propose(me, party_ids, [])  # a party, before any lookup
     await require_parties_known(session, party_ids)
     clusters = clusters_named_in(data)
     found = await require_clusters(session, clusters, active=False)
@@ -182,17 +199,18 @@ async def propose_agreement(
             f"them; not {', '.join(cannot)}.",
             parties=cannot,
         )
-    standing = await _standing(session, [found[c] for c in dict.fromkeys(clusters)])
-    authorise(authority.check_may_propose, me, party_ids, standing)
+    standing = await _standing(session, [found[c] for c in dict.fromkeys(clusters)], today)
+    authority.check_may_propose(me, party_ids, standing)
+    proposal = consent.propose(party_ids, me, authority.AGREEMENT_CONSENT)
     now = utcnow()
     answers = [
         {
             "party_id": p,
-            "answer": "confirmed" if p == me else "pending",
+            "answer": given,
             "answered_at": now.isoformat() if p == me else None,
             "reason": None,
         }
-        for p in party_ids
+        for p, given in proposal.answers.items()
     ]
     agreement = Agreement(
         id=new_id("agr"),
@@ -204,7 +222,7 @@ async def propose_agreement(
         party_ids=party_ids,
         concluded_on=data.concluded_on or today,
         created_at=now,
-        state="proposed",
+        state=proposal.state,
         answers=answers,
     )
     session.add(agreement)
@@ -240,16 +258,17 @@ async def answer_agreement(
     """confirm | decline, by a named party whose answer is pending (§3)."""
     agreement = await get_or_404(session, Agreement, agreement_id, "agreement")
     me = principal.organisation_id
-    authorise(authority.check_may_answer, me, agreement.answers, agreement.state)
-    _set_answer(agreement, me, "confirmed" if answer == "confirm" else "declined", data.reason)
-    agreement.state = authority.state_after(agreement.answers)
-    if agreement.state == "declined":
+    step = consent.CONFIRM if answer == "confirm" else consent.DECLINE
+    outcome = consent.answer(
+        agreement.state, answers_by_party(agreement), me, step, authority.AGREEMENT_CONSENT
+    )
+    _set_answer(agreement, me, outcome.answer, data.reason)
+    agreement.state = outcome.state
+    if outcome.state == consent.DECLINED:
         agreement.ended_at = utcnow()
     await session.flush()
-    await _record_step(
-        session, agreement, "confirmed" if answer == "confirm" else "declined", me, data.reason
-    )
-    if agreement.state == "in_force":
+    await _record_step(session, agreement, outcome.answer, me, data.reason)
+    if outcome.came_into_force:
         await _come_into_force(session, agreement)
     return agreement
 
@@ -260,14 +279,19 @@ async def withdraw_agreement(
     """A named party withdraws a proposal or an agreement in force; findings re-evaluated."""
     agreement = await get_or_404(session, Agreement, agreement_id, "agreement")
     me = principal.organisation_id
-    authorise(authority.check_may_withdraw, me, agreement.party_ids, agreement.state)
-    was_in_force = agreement.state == "in_force"
-    _set_answer(agreement, me, "withdrawn", data.reason)
-    agreement.state = "withdrawn"
+    outcome = consent.answer(
+        agreement.state,
+        answers_by_party(agreement),
+        me,
+        consent.WITHDRAW,
+        authority.AGREEMENT_CONSENT,
+    )
+    _set_answer(agreement, me, outcome.answer, data.reason)
+    agreement.state = outcome.state
     agreement.ended_at = utcnow()
     await session.flush()
-    await _record_step(session, agreement, "withdrawn", me, data.reason)
-    if was_in_force:
+    await _record_step(session, agreement, outcome.answer, me, data.reason)
+    if outcome.before == consent.IN_FORCE:
         await reevaluate(
             session, await _affected_clusters(session, agreement), "funding.agreement.withdrawn"
         )

@@ -28,7 +28,6 @@ from services.funding.rules.calls import (
 from services.funding.rules.violations import RuleViolation
 from services.funding.schemas.calls import CallCreate, CriteriaPublish, DialogueAnswerIn
 from services.funding.service.common import (
-    authorise,
     organisations,
     problem,
     require_clusters,
@@ -43,6 +42,7 @@ from shared.events import contracts as ev
 from shared.events.outbox import record_event
 from shared.queries import get_or_404, new_id, page
 from shared.reference import KLYNGEFORUM_SECRETARIAT
+from shared.refusal import Refusal
 
 # --- calls ----------------------------------------------------------------------------------
 
@@ -229,8 +229,7 @@ def dialogue_status(call: Call, requests: list[DialogueRequest]) -> DialogueStat
 
 async def own_call(session: AsyncSession, call_id: str, principal: Principal, what: str) -> Call:
     call = await get_or_404(session, Call, call_id, "call")
-    authorise(
-        authority.check_owner,
+    authority.check_owner(
         principal.organisation_id,
         call.funder_id,
         "not-your-call",
@@ -395,8 +394,7 @@ async def answer_dialogue(
 ) -> DialogueRequest:
     """Only the addressed party answers, once; while the dialogue is still open."""
     req = await get_or_404(session, DialogueRequest, request_id, "dialogue request")
-    authorise(
-        authority.check_owner,
+    authority.check_owner(
         principal.organisation_id,
         req.recipient_id,
         "not-your-request",
@@ -456,12 +454,11 @@ async def call_dialogue(session: AsyncSession, call_id: str, principal: Principa
     requests = await dialogue_requests_of(session, call.id)
     may_see = [call.funder_id, *(r.recipient_id for r in requests)]
     if principal.organisation_id not in may_see:
-        raise Problem(
-            403,
+        raise Refusal(
             "not-consulted",
+            "dialogue-seen-by-its-parties",
             f"A call's dialogue is seen by its funder and the parties it consulted "
             f"({', '.join(may_see)}); you act as {principal.organisation_id}.",
-            rule="dialogue-seen-by-its-parties",
             may_act=may_see,
         )
     return call

@@ -1,16 +1,18 @@
-"""Helpers the funding use cases share: lookups, the caller as funder, rule errors."""
+"""Helpers the funding use cases share: lookups, the caller as funder, rule errors.
+
+An authority rule (``rules/authority.py``) raises a ``shared.refusal.Refusal``, which
+``shared.errors`` answers as 403 problem+json naming the rule and who may act; the use cases
+call the rules directly."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.models import FundingCluster, directory
 from services.funding.rules import authority
-from services.funding.rules.authority import Refusal
 from services.funding.rules.violations import RuleViolation
 from shared.auth import Principal
 from shared.directory import OrgInfo, lookup_organisations
@@ -22,23 +24,10 @@ def problem(exc: RuleViolation, status: int = 409) -> Problem:
     return Problem(status, exc.kind, exc.detail, **exc.extra)
 
 
-def authorise(check: Callable[..., Any], *args: Any) -> Any:
-    """Apply an authority rule (``rules/authority.py``); a refusal becomes 403 problem+json
-    naming the rule and who may act, any other rule violation 409."""
-    try:
-        return check(*args)
-    except Refusal as exc:
-        raise problem(exc, 403) from exc
-    except RuleViolation as exc:
-        raise problem(exc, 409) from exc
-
-
 def require_funder(principal: Principal, funder_id: str | None, what: str) -> str:
     """The funder is always the caller's own organisation, of a funder kind (403 otherwise)."""
-    authorise(authority.check_funder, principal.organisation_kind, what)
-    return str(
-        authorise(authority.check_acts_as_itself, principal.organisation_id, funder_id, what)
-    )
+    authority.check_funder(principal.organisation_kind, what)
+    return authority.check_acts_as_itself(principal.organisation_id, funder_id, what)
 
 
 async def organisations(session: AsyncSession, ids: Iterable[str]) -> dict[str, OrgInfo]:

@@ -23,7 +23,6 @@ from services.funding.schemas.grants import (
     GrantUpdate,
 )
 from services.funding.service.common import (
-    authorise,
     organisations,
     problem,
     require_clusters,
@@ -182,8 +181,7 @@ async def award_grant(
 
 async def _own_grant(session: AsyncSession, grant_id: str, principal: Principal) -> Grant:
     grant = await get_or_404(session, Grant, grant_id, "grant")
-    authorise(
-        authority.check_owner,
+    authority.check_owner(
         principal.organisation_id,
         grant.funder_id,
         "not-your-grant",

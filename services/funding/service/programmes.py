@@ -10,7 +10,7 @@ from services.funding.rules import authority
 from services.funding.rules.periods import check_period
 from services.funding.rules.violations import RuleViolation
 from services.funding.schemas.calls import ProgrammeCreate
-from services.funding.service.common import authorise, problem, require_funder
+from services.funding.service.common import problem, require_funder
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
@@ -78,8 +78,7 @@ async def own_programme(session: AsyncSession, programme_id: str, funder_id: str
     prog = None if "\x00" in programme_id else await session.get(Programme, programme_id)
     if prog is None:
         raise Problem(422, "unknown-programme", f"No programme '{programme_id[:64]}'.")
-    authorise(
-        authority.check_owner,
+    authority.check_owner(
         funder_id,
         prog.funder_id,
         "not-your-programme",

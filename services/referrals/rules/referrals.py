@@ -11,6 +11,8 @@ are a "black hole" today — the sender never learns what happened — so every 
 
 The recipient owns ``requested``, ``accepted`` and ``in_progress`` (it must answer, start and
 close); the final states have no owner. Only the sender cancels, and only before an answer.
+Which party may take a step is ``rules/authority.py`` (``check_referral_step``); this module
+says which state allows it (``check_state``).
 
 Pure: no I/O, no framework.
 """
@@ -155,20 +157,6 @@ def transition_for(action: str) -> Transition:
     return t
 
 
-def check_party(action: str, state: str, role: Role) -> Transition:
-    """403 ``wrong-party`` when ``action`` belongs to the other party, whatever the state:
-    a sender never accepts, a recipient never cancels."""
-    t = transition_for(action)
-    if t.by != role:
-        raise TransitionRefused(
-            403,
-            "wrong-party",
-            f"Only the {t.by} of a referral may {action} it; you are its {role}.",
-            allowed_actions(state, role),
-        )
-    return t
-
-
 def check_state(action: str, state: str) -> Transition:
     """409 ``transition-not-allowed`` when the current state does not allow ``action``,
     naming what the current state does allow (and by whom)."""
@@ -189,12 +177,6 @@ def check_state(action: str, state: str) -> Transition:
             allowed,
         )
     return t
-
-
-def check_transition(action: str, state: str, role: Role) -> Transition:
-    """The transition ``role`` asks for: the party first (403), then the state (409)."""
-    check_party(action, state, role)
-    return check_state(action, state)
 
 
 @dataclass(frozen=True)

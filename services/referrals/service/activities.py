@@ -20,6 +20,7 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import Activity, OfferedService, ReferralCluster, messaging
+from services.referrals.rules import authority
 from services.referrals.rules import overlap as rules
 from services.referrals.rules.vocabulary import PARTY_KINDS
 from services.referrals.schemas.directory import (
@@ -29,14 +30,17 @@ from services.referrals.schemas.directory import (
     check_period,
     check_where,
 )
-from services.referrals.service.common import next_change_seq, organisations, require_party
+from services.referrals.service.common import (
+    next_change_seq,
+    organisations,
+    require_acting_party,
+)
 from services.referrals.service.directory import (
     columns,
     index_row,
     lists,
     org_refs,
     own_organisation,
-    owner_only,
 )
 from shared.auth import Principal
 from shared.clock import as_utc
@@ -71,7 +75,7 @@ async def create_activity(
     session: AsyncSession, data: ActivityCreate, principal: Principal, now: datetime
 ) -> Activity:
     host = own_organisation(principal, data.organisation_id, "announce an activity")
-    await require_party(session, host, "organisation")
+    await require_acting_party(session, principal, "announce an activity")
     return await add_activity(
         session, data.model_dump(exclude={"organisation_id"}), host, [], None, now
     )
@@ -192,7 +196,7 @@ async def _own_activity(
     session: AsyncSession, activity_id: str, principal: Principal, if_match: str | None
 ) -> Activity:
     activity = await get_or_404(session, Activity, activity_id, "activity")
-    owner_only(activity.organisation_id, principal, "activity", activity.id)
+    authority.check_host(principal.organisation_id, activity.organisation_id, activity.id)
     require_if_match(if_match, activity.version)
     if activity.status == "cancelled":
         raise Problem(409, "activity-cancelled", f"Activity {activity.id} was cancelled.")

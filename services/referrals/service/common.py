@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import DIRECTORY_CHANGES, ReferralCluster, directory, sequences
+from services.referrals.rules import authority
 from services.referrals.rules.vocabulary import PARTY_KINDS
+from shared.auth import Principal
 from shared.directory import OrgInfo, lookup_organisations
 from shared.errors import Problem
 from shared.reference import region_of_municipality
@@ -21,6 +23,7 @@ __all__ = [
     "next_change_seq",
     "org_places",
     "organisations",
+    "require_acting_party",
     "require_party",
     "where_is",
 ]
@@ -31,9 +34,7 @@ async def organisations(session: AsyncSession, ids: Iterable[str]) -> dict[str, 
     return await lookup_organisations(session, directory, ids)
 
 
-async def require_party(session: AsyncSession, organisation_id: str, role: str) -> OrgInfo:
-    """The organisation must be known and of a kind that takes part in the exchange (§5):
-    otherwise 422 naming ``role`` (e.g. "recipient")."""
+async def _known(session: AsyncSession, organisation_id: str, role: str) -> OrgInfo:
     found = (await organisations(session, [organisation_id])).get(organisation_id)
     if found is None:
         raise Problem(
@@ -42,6 +43,21 @@ async def require_party(session: AsyncSession, organisation_id: str, role: str) 
             f"The {role} '{organisation_id[:64]}' is not an organisation the referral exchange "
             "knows (GET /registry/v1/organisations).",
         )
+    return found
+
+
+async def require_acting_party(session: AsyncSession, principal: Principal, what: str) -> OrgInfo:
+    """The caller's own organisation, which must be a party of the exchange to ``what``
+    (``rules.authority.check_party``, §5: 403 naming the rule); 422 if it is not known yet."""
+    found = await _known(session, principal.organisation_id, "caller")
+    authority.check_party(found.id, found.kind, what)
+    return found
+
+
+async def require_party(session: AsyncSession, organisation_id: str, role: str) -> OrgInfo:
+    """The organisation the caller names (e.g. the "recipient") must be known and of a kind
+    that takes part in the exchange (§5): otherwise 422 naming ``role``."""
+    found = await _known(session, organisation_id, role)
     if found.kind not in PARTY_KINDS:
         raise Problem(
             422,

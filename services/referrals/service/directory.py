@@ -15,6 +15,7 @@ from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import Activity, OfferedService
+from services.referrals.rules import authority
 from services.referrals.rules.text import index_terms
 from services.referrals.rules.vocabulary import TARGET_GROUPS
 from services.referrals.schemas.directory import (
@@ -24,7 +25,11 @@ from services.referrals.schemas.directory import (
     ServiceUpdate,
     check_area,
 )
-from services.referrals.service.common import next_change_seq, org_places, require_party
+from services.referrals.service.common import (
+    next_change_seq,
+    org_places,
+    require_acting_party,
+)
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.etag import require_if_match
@@ -54,24 +59,9 @@ def _field_names(code: str) -> tuple[str, ...]:
 
 
 def own_organisation(principal: Principal, organisation_id: str | None, what: str) -> str:
-    """A party acts only as itself: naming another organisation is refused (403)."""
-    if organisation_id is not None and organisation_id != principal.organisation_id:
-        raise Problem(
-            403,
-            "not-your-organisation",
-            f"Only {organisation_id[:64]} may {what} in its own name; you act as "
-            f"{principal.organisation_id}.",
-        )
-    return principal.organisation_id
-
-
-def owner_only(owner: str, principal: Principal, what: str, id_: str) -> None:
-    if owner != principal.organisation_id:
-        raise Problem(
-            403,
-            f"not-your-{what}",
-            f"Only {owner} changes {what} {id_}; you act as {principal.organisation_id}.",
-        )
+    """A party acts only in its own name: naming another organisation is refused (403,
+    ``rules.authority.check_own_name``, §5)."""
+    return authority.check_own_name(principal.organisation_id, organisation_id, what)
 
 
 async def org_refs(session: AsyncSession, ids: Iterable[str]) -> dict[str, OrganisationRef]:
@@ -117,7 +107,7 @@ async def create_service(
     session: AsyncSession, data: ServiceCreate, principal: Principal, now: datetime
 ) -> OfferedService:
     owner = own_organisation(principal, data.organisation_id, "offer a service")
-    await require_party(session, owner, "organisation")
+    await require_acting_party(session, principal, "offer a service")
     values = data.model_dump(exclude={"organisation_id"})
     service = OfferedService(
         id=new_id("svc"), organisation_id=owner, created_at=now, version=1, **values
@@ -137,7 +127,7 @@ async def update_service(
     now: datetime,
 ) -> OfferedService:
     service = await get_or_404(session, OfferedService, service_id, "service")
-    owner_only(service.organisation_id, principal, "service", service.id)
+    authority.check_provider(principal.organisation_id, service.organisation_id, service.id)
     require_if_match(if_match, service.version)
     if service.status == "defunct":
         raise Problem(

@@ -21,9 +21,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import JointEvent, messaging
+from services.referrals.rules import authority
 from services.referrals.schemas.joint_events import JointEventCreate, JointEventDecline
 from services.referrals.service.activities import add_activity
-from services.referrals.service.common import require_party
+from services.referrals.service.common import require_acting_party, require_party
 from shared.auth import Principal
 from shared.clock import as_utc
 from shared.errors import Problem
@@ -45,7 +46,7 @@ async def propose(
             "partner-is-yourself",
             "A joint event is proposed to another organisation, not to your own.",
         )
-    await require_party(session, proposer, "proposer")
+    await require_acting_party(session, principal, "propose a joint event")
     await require_party(session, data.partner_id, "partner")
     if data.ends_at <= now:
         raise Problem(422, "activity-over", "The proposed event has already ended.")
@@ -95,14 +96,9 @@ async def _transition(
     action: str,
 ) -> JointEvent:
     joint = await visible(session, joint_event_id, principal)
-    allowed = joint.partner_id if role == "partner" else joint.proposer_id
-    if principal.organisation_id != allowed:
-        raise Problem(
-            403,
-            f"not-the-{role}",
-            f"Joint event {joint.id} is {action} by its {role} ({allowed}); you act as "
-            f"{principal.organisation_id}.",
-        )
+    authority.check_joint_event_step(
+        principal.organisation_id, joint.proposer_id, joint.partner_id, role, joint.id, action
+    )
     require_if_match(if_match, joint.version)
     if joint.state != "proposed":
         raise Problem(

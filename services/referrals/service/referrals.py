@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import OfferedService, Referral, ReferralTransition, messaging
+from services.referrals.rules import authority
 from services.referrals.rules import referrals as rules
 from services.referrals.rules.referrals import ClockDays, Role, TransitionRefused
 from services.referrals.schemas.referrals import (
@@ -27,7 +28,7 @@ from services.referrals.schemas.referrals import (
     ReferralOut,
     TransitionOut,
 )
-from services.referrals.service.common import require_party, where_is
+from services.referrals.service.common import require_acting_party, require_party, where_is
 from shared.auth import Principal
 from shared.clock import optional_utc
 from shared.errors import Problem
@@ -177,12 +178,13 @@ async def send_referral(
 ) -> Referral:
     """Refer a firm from the caller's organisation to ``data.recipient_id`` (§5).
 
-    Both must be parties of the exchange. The consent must be recorded and not lie in the
-    future (personal data is shared only with consent). Where the sender, the recipient and
-    the firm are is stored with the referral, and whether it crosses a municipal or regional
-    border, judged from where the firm is to where the receiving organisation is.
+    Both must be parties of the exchange (the caller: 403, ``rules.authority``; the
+    recipient: 422). The consent must be recorded and not lie in the future (personal data is
+    shared only with consent). Where the sender, the recipient and the firm are is stored with
+    the referral, and whether it crosses a municipal or regional border, judged from where the
+    firm is to where the receiving organisation is.
     """
-    sender = await require_party(session, principal.organisation_id, "sender")
+    sender = await require_acting_party(session, principal, "refer a firm")
     if data.recipient_id == sender.id:
         raise Problem(
             422, "self-referral", "A referral goes to another organisation, not to your own."
@@ -391,17 +393,17 @@ async def move(
     """Take ``action`` on a referral as the caller's organisation.
 
     404 unless the caller is one of its two organisations; 403 when the action belongs to the
-    other one; 428/412 without a current If-Match; 409 when the current state does not allow
-    it. The change sets the clock fields (``rules.times_after``), clears ``overdue_at`` (the
-    new state's clock starts afresh), is recorded in the history and announced to the other
-    party.
+    other one (``rules.authority.check_referral_step``, §5); 428/412 without a current
+    If-Match; 409 when the current state does not allow it. The change sets the clock fields
+    (``rules.times_after``), clears ``overdue_at`` (the new state's clock starts afresh), is
+    recorded in the history and announced to the other party.
     """
     referral, role = await visible_referral(
         session, referral_id, principal.organisation_id, for_update=True
     )
     try:
-        rules.check_party(action, referral.state, role)
-    except TransitionRefused as exc:
+        authority.check_referral_step(action, role, referral.sender_id, referral.recipient_id)
+    except TransitionRefused as exc:  # an unknown action (404); a wrong party is a Refusal
         raise _refused(exc) from None
     require_if_match(if_match, referral.version)
     try:

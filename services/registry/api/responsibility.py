@@ -22,6 +22,7 @@ from services.registry.schemas.clusters import (
 from services.registry.schemas.exceptions import ExceptionOut, PartyAnswerOut
 from services.registry.service import responsibility as responsibility_service
 from services.registry.service import responsibility_exceptions as exceptions
+from shared import consent
 from shared.reference import GROWTH_FORUMS
 
 router = APIRouter(prefix=PREFIX, tags=["clusters"])
@@ -102,7 +103,7 @@ def exception_out(
             )
             for a in answers
         ],
-        waiting_for=refs([a.party_id for a in answers if a.answer == "pending"], names),
+        waiting_for=refs(consent.waiting_for(exceptions.by_party(answers)), names),
     )
 
 

@@ -11,17 +11,19 @@ cluster's home growth-forum area (``shared.reference``; Bornholm has its own for
 the paper gives it an administrative role, the Klyngeforum secretariat.
 
 Every function is pure: it gets the facts and answers with the parties who may act (ids) and
-the scopes a token needs; ``authorise`` turns a refusal into a ``Refusal`` the use case
-raises as a 403 problem that names the rule and lists who may act.
+the scopes a token needs; ``authorise`` answers with the ``shared.refusal.Refusal`` the use
+case raises (a 403 problem that names the rule and lists who may act), or ``None``. An
+exception's consent follows ``shared.consent`` in the words of ``EXCEPTION_CONSENT``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from services.registry.rules.responsibility import FIVU_RTI_ID, forum_for_municipality
+from shared import consent
 from shared.reference import GROWTH_FORUMS, KLYNGEFORUM_SECRETARIAT
+from shared.refusal import Refusal, ordered
 
 SECRETARIAT_ID = KLYNGEFORUM_SECRETARIAT.id
 GROWTH_FORUM_IDS = frozenset(f.id for f in GROWTH_FORUMS)
@@ -46,20 +48,19 @@ SCOPES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why a write is refused: the problem ``kind``, the rule (its name in this module), the
-    explanation, and who may act instead (ids) or which scopes would do."""
-
-    kind: str
-    rule: str
-    detail: str
-    may_act: tuple[str, ...] = ()
-    scopes: tuple[str, ...] = ()
-
-
-def _unique(ids: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ids))
+#: §1 exceptions by consent (``shared.consent``): every concerned party may confirm again or
+#: decline after confirming while the exception is proposed; the 403 names the rule
+#: ``responsibility_exception``, the 409 is ``exception-not-open``.
+EXCEPTION_CONSENT = consent.Terms(
+    noun="exception",
+    parties=(
+        "a party concerned by the exception (named in it, named by the §1 matrix today, or "
+        "party to the exception it replaces)"
+    ),
+    rules=dict.fromkeys(consent.STEPS, "responsibility_exception"),
+    conflicts=dict.fromkeys(consent.STEPS, "exception-not-open"),
+    answers_final=False,
+)
 
 
 # --- who may act, per write ---------------------------------------------------------------
@@ -78,13 +79,13 @@ def registrars(league: str, home_municipality: str) -> tuple[str, ...]:
 def league_setters(responsible: Iterable[str]) -> tuple[str, ...]:
     """§1: a cluster's league is changed by FIVU/RTI or by a growth forum that is among the
     parties responsible for it (computed or agreed) — not by a forum of another area."""
-    return _unique([FIVU_RTI_ID, *(p for p in responsible if p in GROWTH_FORUM_IDS)])
+    return ordered([FIVU_RTI_ID, *(p for p in responsible if p in GROWTH_FORUM_IDS)])
 
 
 def status_setters(cluster_id: str, responsible: Iterable[str]) -> tuple[str, ...]:
     """Active, merged, dissolved: the cluster itself, the funders that set its league, and
     the secretariat that keeps the register."""
-    return _unique([cluster_id, *league_setters(responsible), SECRETARIAT_ID])
+    return ordered([cluster_id, *league_setters(responsible), SECRETARIAT_ID])
 
 
 def cluster_itself(cluster_id: str) -> tuple[str, ...]:
@@ -101,7 +102,7 @@ def seat_answerers(ministry_id: str) -> tuple[str, ...]:
 def label_issuers(registered_issuers: Iterable[str]) -> tuple[str, ...]:
     """Labels are recorded by an issuer: the secretariat or an organisation of kind
     ``label_issuer``; never by the cluster itself (it could claim gold)."""
-    return _unique([SECRETARIAT_ID, *sorted(registered_issuers)])
+    return ordered([SECRETARIAT_ID, *sorted(registered_issuers)])
 
 
 def exception_parties(
@@ -110,7 +111,7 @@ def exception_parties(
     """§1 "vejledende og fleksibel": an exception concerns every party it names, every party
     the matrix names today for the cluster, and the parties of the exception it would
     replace — all of them must confirm it before it takes effect."""
-    return _unique([*named, *computed, *in_force])
+    return ordered([*named, *computed, *in_force])
 
 
 # --- the check --------------------------------------------------------------------------------
@@ -128,14 +129,14 @@ def authorise(
 ) -> Refusal | None:
     """``None`` when ``actor_id`` is among ``may_act`` and its token holds one of the scopes
     the action needs; otherwise the refusal (party first, then scope)."""
-    allowed = _unique(may_act)
+    allowed = ordered(may_act)
     if actor_id not in allowed:
         return Refusal(
             kind,
             rule,
             f"{what}: only {', '.join(allowed)} may do this (rule '{rule}'); you act as "
             f"{actor_id}.",
-            allowed,
+            may_act=allowed,
         )
     return scope_refusal(action, scopes)
 
@@ -149,6 +150,5 @@ def scope_refusal(action: str, scopes: Iterable[str]) -> Refusal | None:
         f"scope:{action}",
         f"This needs one of the scopes {', '.join(repr(s) for s in needed)}, which your token "
         "does not hold.",
-        (),
-        needed,
+        scopes=needed,
     )

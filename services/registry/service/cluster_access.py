@@ -1,36 +1,17 @@
 """Who may do what to a cluster: the use cases apply ``rules/authority.py`` (§1) here.
 
-A refusal is a 403 problem that names the rule (``rule``) and lists who may act
-(``may_act``, organisation ids); a token without a scope the write needs is refused with
-``insufficient-scope`` (``required_scope``, ``accepted_scopes``).
+A refusal is a ``shared.refusal.Refusal``: a 403 problem that names the rule (``rule``) and
+lists who may act (``may_act``, organisation ids); a token without a scope the write needs is
+refused with ``insufficient-scope`` (``required_scope``, ``accepted_scopes``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NoReturn
 
 from services.registry.models import Cluster
 from services.registry.rules import authority
-from services.registry.rules.authority import Refusal
 from shared.auth import Principal
-from shared.errors import Problem
-
-
-def refuse(refusal: Refusal) -> NoReturn:
-    if refusal.scopes:
-        raise Problem(
-            403,
-            refusal.kind,
-            refusal.detail,
-            rule=refusal.rule,
-            may_act=list(refusal.may_act),
-            required_scope=refusal.scopes[0],
-            accepted_scopes=list(refusal.scopes),
-        )
-    raise Problem(
-        403, refusal.kind, refusal.detail, rule=refusal.rule, may_act=list(refusal.may_act)
-    )
 
 
 def check(
@@ -52,13 +33,13 @@ def check(
         what=what,
     )
     if refusal is not None:
-        refuse(refusal)
+        raise refusal
 
 
 def check_scope(principal: Principal, action: str) -> None:
     refusal = authority.scope_refusal(action, principal.scopes)
     if refusal is not None:
-        refuse(refusal)
+        raise refusal
 
 
 def responsible_parties(cluster: Cluster) -> list[str]:

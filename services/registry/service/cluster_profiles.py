@@ -39,6 +39,7 @@ from shared.etag import require_if_match
 from shared.events import contracts as ev
 from shared.events.outbox import record_event
 from shared.reference import region_of_municipality
+from shared.refusal import Refusal
 
 
 def _apply_profile(
@@ -99,15 +100,14 @@ async def _sync_indexes(
         )
 
 
-def _label_not_here() -> Problem:
+def _label_not_here() -> Refusal:
     """A cluster's ESCA label is not part of its profile: an issuer records it (issue 12)."""
-    return Problem(
-        403,
+    return Refusal(
         "label-by-issuer",
+        "record_label",
         "A cluster's ESCA label is recorded by a label issuer (the Klyngeforum secretariat or "
         "an organisation of kind label_issuer) with POST /registry/v1/clusters/{id}/labels, "
         "not set through the cluster's profile.",
-        rule="record_label",
         may_act=[SECRETARIAT_ID],
     )
 

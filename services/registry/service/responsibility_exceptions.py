@@ -5,9 +5,10 @@ arrangement. One party *proposes* it; it takes effect only when every party it n
 party the matrix names today for the cluster and every party of the exception in force it
 would replace has confirmed (``rules/authority.exception_parties``). Any of them may decline
 a proposal or withdraw it; any party of one in force may withdraw it, and the computed
-responsibility applies again. Each step is an addressed event to each concerned party;
-``registry.cluster.responsibility_changed`` follows only when the responsibility in force
-changes (``touch_cluster``).
+responsibility applies again. The states and who may take which step are the shared consent
+rule (``shared.consent``, worded by ``rules/authority.EXCEPTION_CONSENT``). Each step is an
+addressed event to each concerned party; ``registry.cluster.responsibility_changed`` follows
+only when the responsibility in force changes (``touch_cluster``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from services.registry.models import (
 from services.registry.rules import authority
 from services.registry.rules.responsibility import FUNDING_PARTY_KINDS
 from services.registry.schemas.clusters import OverrideIn
-from services.registry.service.cluster_access import check
+from services.registry.service.cluster_access import check_scope
 from services.registry.service.cluster_loading import (
     active_override,
     get_cluster,
@@ -35,6 +36,7 @@ from services.registry.service.cluster_loading import (
     organisation_names,
 )
 from services.registry.service.responsibility import responsibility_state, touch_cluster
+from shared import consent
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
@@ -42,6 +44,7 @@ from shared.events import contracts as ev
 from shared.events.outbox import record_event
 
 Answers = dict[str, list[ResponsibilityOverrideAnswer]]
+EXCEPTION = authority.EXCEPTION_CONSENT
 #: Answers are listed named parties first, then the matrix's, then the replaced exception's.
 _ROLE_ORDER = {"named": 0, "computed": 1, "in_force": 2}
 
@@ -118,18 +121,23 @@ async def _validate_named(session: AsyncSession, data: OverrideIn) -> list[str]:
     return named
 
 
-def _require_concerned(principal: Principal, parties: list[str], what: str) -> None:
-    check(
-        principal,
-        "responsibility_exception",
-        parties,
-        rule="responsibility_exception",
-        kind="not-a-party",
-        what=(
-            f"{what}: only a party concerned by the exception (named in it, named by the §1 "
-            "matrix today, or party to the exception it replaces)"
-        ),
-    )
+def by_party(answers: list[ResponsibilityOverrideAnswer]) -> dict[str, str]:
+    """Every concerned party's answer, in the order they are listed."""
+    return {a.party_id: a.answer for a in answers}
+
+
+def _require_party(principal: Principal, concerned: consent.Answers, step: str) -> None:
+    """Only a concerned party (403 ``not-a-party`` naming them all), with a token that holds
+    the scope for exceptions — the party first, then the scope."""
+    consent.require_party(concerned, principal.organisation_id, step, EXCEPTION)
+    check_scope(principal, "responsibility_exception")
+
+
+def _step(
+    ex: ResponsibilityOverride, concerned: consent.Answers, principal: Principal, step: str
+) -> consent.Outcome:
+    _require_party(principal, concerned, step)
+    return consent.answer(ex.state, concerned, principal.organisation_id, step, EXCEPTION)
 
 
 async def _announce(
@@ -144,6 +152,7 @@ async def _announce(
 ) -> None:
     """One addressed event per concerned party (or to ``only`` that one)."""
     parties = [a.party_id for a in answers]
+    given = by_party(answers)
     facts = model(
         exception_id=ex.id,
         cluster_id=ex.cluster_id,
@@ -152,8 +161,8 @@ async def _announce(
         proposed_by=ex.recorded_by,
         state=ex.state,
         parties=parties,
-        confirmed_by=[a.party_id for a in answers if a.answer in ("confirmed", "migrated")],
-        waiting_for=[a.party_id for a in answers if a.answer == "pending"],
+        confirmed_by=consent.confirmed_by(given),
+        waiting_for=consent.waiting_for(given),
         supersedes_id=ex.supersedes_id,
         by=by,
     )
@@ -176,7 +185,8 @@ async def propose_exception(
     old = state.override
     old_parties = [*old.primary, *old.also] if old else []
     parties = list(authority.exception_parties(named, computed, old_parties))
-    _require_concerned(principal, parties, "An exception is proposed")
+    _require_party(principal, dict.fromkeys(parties, consent.PENDING), consent.PROPOSE)
+    proposal = consent.propose(parties, principal.organisation_id, EXCEPTION)
     now = utcnow()
     ex = ResponsibilityOverride(
         id=str(uuid.uuid4()),
@@ -186,7 +196,7 @@ async def propose_exception(
         reason=data.reason,
         recorded_by=principal.organisation_id,
         recorded_at=now,
-        state="proposed",
+        state=consent.PROPOSED,
         supersedes_id=old.id if old else None,
     )
     session.add(ex)
@@ -196,7 +206,7 @@ async def propose_exception(
             override_id=ex.id,
             party_id=p,
             role="named" if p in named else ("computed" if p in computed else "in_force"),
-            answer="confirmed" if p == principal.organisation_id else "pending",
+            answer=proposal.answers[p],
             answered_at=now if p == principal.organisation_id else None,
         )
         for p in parties
@@ -211,7 +221,7 @@ async def propose_exception(
         answers,
         principal.organisation_id,
     )
-    if all(a.answer == "confirmed" for a in answers):
+    if proposal.state == consent.IN_FORCE:
         await _bring_into_force(session, cluster, ex, answers, principal, config)
     return ex
 
@@ -238,7 +248,7 @@ async def _bring_into_force(
         current.state = "superseded"
         current.withdrawn_at = now
         current.withdrawn_by = principal.organisation_id
-    ex.state = "in_force"
+    ex.state = consent.IN_FORCE
     ex.in_force_at = now
     await session.flush()
     await _announce(
@@ -254,21 +264,10 @@ async def _bring_into_force(
     )
 
 
-def _answer_of(
-    answers: list[ResponsibilityOverrideAnswer], principal: Principal, what: str
+def _mine(
+    answers: list[ResponsibilityOverrideAnswer], principal: Principal
 ) -> ResponsibilityOverrideAnswer:
-    _require_concerned(principal, [a.party_id for a in answers], what)
     return next(a for a in answers if a.party_id == principal.organisation_id)
-
-
-def _require_state(ex: ResponsibilityOverride, *states: str) -> None:
-    if ex.state not in states:
-        raise Problem(
-            409,
-            "exception-not-open",
-            f"The exception is {ex.state}; this step needs it {' or '.join(states)}.",
-            state=ex.state,
-        )
 
 
 async def confirm_exception(
@@ -279,10 +278,10 @@ async def confirm_exception(
     config: RuleConfig,
 ) -> ResponsibilityOverride:
     ex, answers = await get_exception(session, cluster_id, exception_id)
-    mine = _answer_of(answers, principal, "An exception is confirmed")
-    _require_state(ex, "proposed")
-    if mine.answer != "confirmed":
-        mine.answer = "confirmed"
+    outcome = _step(ex, by_party(answers), principal, consent.CONFIRM)
+    if outcome.changed:
+        mine = _mine(answers, principal)
+        mine.answer = outcome.answer
         mine.answered_at = utcnow()
         await session.flush()
         await _announce(
@@ -295,7 +294,7 @@ async def confirm_exception(
         )
     cluster = await get_cluster(session, cluster_id)
     await _ask_new_matrix_parties(session, cluster, ex, answers, principal, config)
-    if all(a.answer == "confirmed" for a in answers):
+    if consent.state_after(by_party(answers)) == consent.IN_FORCE:
         await _bring_into_force(session, cluster, ex, answers, principal, config)
     return ex
 
@@ -317,7 +316,7 @@ async def _ask_new_matrix_parties(
         return
     added = [
         ResponsibilityOverrideAnswer(
-            override_id=ex.id, party_id=p, role="computed", answer="pending"
+            override_id=ex.id, party_id=p, role="computed", answer=consent.PENDING
         )
         for p in new
     ]
@@ -340,12 +339,12 @@ async def decline_exception(
     session: AsyncSession, cluster_id: str, exception_id: str, principal: Principal
 ) -> ResponsibilityOverride:
     ex, answers = await get_exception(session, cluster_id, exception_id)
-    mine = _answer_of(answers, principal, "An exception is declined")
-    _require_state(ex, "proposed")
+    outcome = _step(ex, by_party(answers), principal, consent.DECLINE)
     now = utcnow()
-    mine.answer = "declined"
+    mine = _mine(answers, principal)
+    mine.answer = outcome.answer
     mine.answered_at = now
-    ex.state = "declined"
+    ex.state = outcome.state
     ex.withdrawn_at = now
     ex.withdrawn_by = principal.organisation_id
     await session.flush()
@@ -373,11 +372,10 @@ async def withdraw_exception(
     ex, answers = await get_exception(session, cluster_id, exception_id)
     cluster = await get_cluster(session, cluster_id)
     state = await responsibility_state(session, cluster, config)
-    parties = [a.party_id for a in answers]
+    given = by_party(answers)
     computed = [*state.computed.primary, *state.computed.also]
-    _require_concerned(principal, [*parties, *computed], "An exception is withdrawn")
-    _require_state(ex, "proposed", "in_force")
-    was_in_force = ex.state == "in_force"
+    concerned = given | {p: consent.PENDING for p in computed if p not in given}
+    outcome = _step(ex, concerned, principal, consent.WITHDRAW)
     now = utcnow()
     mine = next((a for a in answers if a.party_id == principal.organisation_id), None)
     if mine is None:
@@ -386,9 +384,9 @@ async def withdraw_exception(
         )
         session.add(mine)
         answers.append(mine)
-    mine.answer = "withdrawn"
+    mine.answer = outcome.answer
     mine.answered_at = now
-    ex.state = "withdrawn"
+    ex.state = outcome.state
     ex.withdrawn_at = now
     ex.withdrawn_by = principal.organisation_id
     await session.flush()
@@ -400,7 +398,7 @@ async def withdraw_exception(
         answers,
         principal.organisation_id,
     )
-    if was_in_force:
+    if outcome.before == consent.IN_FORCE:
         await touch_cluster(
             session, cluster, config, ["responsibility_override"], cause="override_withdrawn"
         )
