@@ -8,7 +8,10 @@ Pure: no framework, no database (the FastAPI dependencies are in ``shared.depend
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,9 +20,39 @@ from zoneinfo import ZoneInfo
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 
+class _History:
+    """The instant a demo's past is written at; each reading is a microsecond later, so the
+    writes keep their order."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.next = as_utc(moment)
+
+    def read(self) -> datetime:
+        now, self.next = self.next, self.next + timedelta(microseconds=1)
+        return now
+
+
+_history: ContextVar[_History | None] = ContextVar("kf_history", default=None)
+
+
 def utcnow() -> datetime:
-    """The real time, aware, in UTC."""
-    return datetime.now(UTC)
+    """The real time, aware, in UTC (inside ``history_as_of``: that past moment)."""
+    history = _history.get()
+    return history.read() if history is not None else datetime.now(UTC)
+
+
+@contextmanager
+def history_as_of(moment: datetime) -> Iterator[None]:
+    """Within the block, ``utcnow`` reads ``moment`` (one microsecond later at each reading):
+    the demo loaders write the demo's past — clusters registered two years ago, a league
+    changed last year — as it would have been written then, events and all, so accounts of
+    past years have something to hold (§4.1). Only demo loaders use it; a context variable,
+    so nothing outside the block (another request, another task) sees the past."""
+    token = _history.set(_History(moment))
+    try:
+        yield
+    finally:
+        _history.reset(token)
 
 
 def as_utc(when: datetime) -> datetime:

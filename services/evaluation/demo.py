@@ -7,11 +7,12 @@ through the same use case as ``PUT …/reports/{year}``, with numbers drawn from
 generator and scaled by the cluster's league (fictitious, like the clusters). FIVU/RTI
 publishes last year's account (§4.1) when it may — from its earliest publishing day on
 (``EVALUATION_ACCOUNT_PUBLISH_FROM``) and when any cluster existed then: an account holds only
-the clusters registered by the end of its year, so on a first run, whose demo clusters are
-registered today, last year's account has none and stays unpublished (``DemoLoad.not_published``
-says why); this year's stays a draft. The clearly synthetic
-employment example (``data/strongholds_example.csv``) is loaded for the strongholds (§4.2).
-Idempotent: nothing is added if any report exists.
+the clusters registered by the end of its year, and the registry's demo writes its past at past
+times (clusters registered two years ago, league changes last year: ``services.registry.demo``),
+so last year's account holds the demo clusters in last year's leagues
+(``DemoLoad.not_published`` says why when it cannot be published); this year's stays a
+draft. The clearly synthetic employment example (``data/strongholds_example.csv``) is loaded
+for the strongholds (§4.2). Idempotent: nothing is added if any report exists.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -64,7 +64,7 @@ from services.registry.service.responsibility_exceptions import (
 )
 from services.registry.service.seats import answer_seat, offer_seat
 from shared.auth import Principal, acting_as
-from shared.clock import utcnow
+from shared.clock import DANISH_TIME, history_as_of, utcnow
 
 DEMO_ORGANISATIONS: tuple[OrganisationCreate, ...] = (
     OrganisationCreate(
@@ -314,6 +314,20 @@ async def _demo_exception(
             )
 
 
+def registered_on(today: date) -> date:
+    """The day the demo clusters entered the registry: 15 January two years ago."""
+    return date(today.year - 2, 1, 15)
+
+
+def leagues_changed_on(today: date) -> date:
+    """The day the demo's league changes took effect: 1 May last year."""
+    return date(today.year - 1, 5, 1)
+
+
+def _morning(day: date) -> datetime:
+    return datetime.combine(day, time(9), tzinfo=DANISH_TIME)
+
+
 @dataclass
 class DemoLoad:
     """What :func:`load_demo_clusters` did."""
@@ -333,6 +347,11 @@ async def load_demo_clusters(
     happens to it afterwards (league change, override, seats, merger): a second run adds
     nothing. Call inside one transaction, so a failure leaves nothing half-loaded.
     ``today`` (default: the real date, UTC) dates the labels, seat answers and the merger.
+
+    The demo has a past, written as it would have been then (``shared.clock.history_as_of``),
+    so the accounts of past years hold something (§4.1: an account as it was): the clusters
+    and their members were registered on ``registered_on(today)``, two years ago; the league
+    changes took effect on ``leagues_changed_on(today)``, last year; the rest happens today.
     """
     today = today or utcnow().date()
     held = dict(
@@ -348,34 +367,39 @@ async def load_demo_clusters(
     ids: dict[str, str] = {}
     new: set[str] = set()
     done = DemoLoad()
-    for demo in DEMO_CLUSTERS:
-        existing = held.get(demo.cvr_number)
-        if existing is not None:
-            if existing in profiles:
-                ids[demo.key] = existing
-            else:
-                done.blocked.append(demo.name)
-            continue
-        cluster = await register_cluster(
-            session, cluster_create(demo, today), _registrar(demo), config
-        )
-        ids[demo.key] = cluster.id
-        new.add(demo.key)
-        done.members += await _add_members(session, cluster, demo, config)
-        label = demo_label(demo, today)
-        if label is not None:
-            await record_label(session, cluster.id, label, SECRETARIAT, config)
-        done.clusters += 1
-
-    for change in LEAGUE_CHANGES:
-        if change.key in new:
-            await change_league(
-                session,
-                ids[change.key],
-                LeagueChangeIn(league=change.to_league, reason=change.reason),  # type: ignore[arg-type]
-                _authority(change.by),
-                config,
+    with history_as_of(_morning(registered_on(today))):
+        for demo in DEMO_CLUSTERS:
+            existing = held.get(demo.cvr_number)
+            if existing is not None:
+                if existing in profiles:
+                    ids[demo.key] = existing
+                else:
+                    done.blocked.append(demo.name)
+                continue
+            cluster = await register_cluster(
+                session, cluster_create(demo, today), _registrar(demo), config
             )
+            ids[demo.key] = cluster.id
+            new.add(demo.key)
+            done.members += await _add_members(session, cluster, demo, config)
+            done.clusters += 1
+
+    with history_as_of(_morning(leagues_changed_on(today))):
+        for change in LEAGUE_CHANGES:
+            if change.key in new:
+                await change_league(
+                    session,
+                    ids[change.key],
+                    LeagueChangeIn(league=change.to_league, reason=change.reason),  # type: ignore[arg-type]
+                    _authority(change.by),
+                    config,
+                )
+    # From here on, today: the writes keep the order of their times (a read model ignores an
+    # event older than the last one it applied).
+    for demo in DEMO_CLUSTERS:
+        label = demo_label(demo, today)
+        if demo.key in new and label is not None:
+            await record_label(session, ids[demo.key], label, SECRETARIAT, config)
     for override in OVERRIDES:
         if override.key in new:
             await _demo_exception(session, ids[override.key], override, config)
