@@ -18,7 +18,7 @@ from services.registry.models import (
     SocietalTaskRecord,
 )
 from services.registry.rules.members import member_summary
-from services.registry.rules.profile import MemberFacts
+from services.registry.rules.profile import MemberFacts, task_supportable
 from shared.errors import Problem
 
 
@@ -73,6 +73,15 @@ async def active_override(session: AsyncSession, cluster_id: str) -> Responsibil
     )
 
 
+def task_record_supportable(task: SocietalTaskRecord) -> bool:
+    """§2 for a stored task (``rules.profile.task_supportable``)."""
+    return task_supportable(
+        task.backing_of_central_actors,
+        task.added_value_in_coordination,
+        task.resources_without_crowding_out,
+    )
+
+
 async def societal_tasks(session: AsyncSession, cluster_id: str) -> list[SocietalTaskRecord]:
     return list(
         (
@@ -115,4 +124,8 @@ async def cluster_facts(
         "functions": list(cluster.functions or []),
         "label_level": cluster.label_level,
         "label_valid_until": cluster.label_valid_until,
+        "societal_tasks": [
+            {"task": t.task, "supportable": task_record_supportable(t)}
+            for t in await societal_tasks(session, cluster.id)
+        ],
     }

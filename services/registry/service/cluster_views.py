@@ -18,12 +18,12 @@ from services.registry.rules.profile import (
     member_profile,
     obligations_declared,
     profile_warnings,
-    task_supportable,
 )
 from services.registry.service.cluster_loading import (
     member_facts,
     organisation_names,
     societal_tasks,
+    task_record_supportable,
 )
 from services.registry.service.organisations import get_organisation
 
@@ -52,11 +52,7 @@ async def cluster_view(
             "added_value_in_coordination": t.added_value_in_coordination,
             "resources_without_crowding_out": t.resources_without_crowding_out,
             "note": t.note,
-            "supportable": task_supportable(
-                t.backing_of_central_actors,
-                t.added_value_in_coordination,
-                t.resources_without_crowding_out,
-            ),
+            "supportable": task_record_supportable(t),
         }
         for t in await societal_tasks(session, cluster.id)
     ]

@@ -35,6 +35,16 @@ class ResponsibilityFacts(BaseModel):
     centre_of_gravity_forum: str | None = None
 
 
+class SocietalTaskFacts(BaseModel):
+    """A societal task the cluster carries (§2) and whether the paper lets it be supported."""
+
+    task: str = Field(description="Code of the societal task (registry's task list)")
+    supportable: bool = Field(
+        description="§2: supportable — the task's preconditions hold and the cluster carries "
+        "a core function"
+    )
+
+
 class ClusterFacts(BaseModel):
     cluster_id: str
     name: str
@@ -57,6 +67,10 @@ class ClusterFacts(BaseModel):
     functions: list[str] = Field(default_factory=list)
     label_level: str | None = Field(None, description="ESCA label: bronze | silver | gold")
     label_valid_until: date | None = None
+    societal_tasks: list[SocietalTaskFacts] = Field(
+        default_factory=list,
+        description="§2 societal tasks with whether each is supportable (absent before 2026-12)",
+    )
 
 
 @declare(
