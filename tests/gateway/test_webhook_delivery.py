@@ -356,9 +356,14 @@ async def test_failing_receiver_gets_retries_then_is_disabled_and_resumes_when_e
         await eventually(redelivered, timeout=WAIT)
         assert rx.requests[7].webhook_id == first.event_id
         assert rx.requests[7].verified(sub["secret"])["id"] == first.event_id
-        again = {
-            d["event_id"]: d for d in (await get(suite, "kl", f"/{sub['id']}/deliveries"))["items"]
-        }[first.event_id]
+
+        async def recorded_again() -> dict[str, Any] | None:
+            # the receiver has it before the dispatcher records the answer: wait for the record
+            items = (await get(suite, "kl", f"/{sub['id']}/deliveries"))["items"]
+            mine = {d["event_id"]: d for d in items}[first.event_id]
+            return mine if mine["state"] != "pending" else None
+
+        again = await eventually(recorded_again, timeout=WAIT)
         assert again["state"] == "delivered" and again["attempts"] == 1
         assert len(again["log"]) == 7
         # another organisation cannot redeliver it
