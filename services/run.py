@@ -3,7 +3,9 @@
 Starts a nats-server child process (JetStream on ``var/nats``, fsync always, a free port
 that never collides with a NATS already on 4222), migrates each service's SQLite database
 under ``var/``, serves all five apps on ``PORT`` (default 8000), loads reference and demo data,
-prints where to look and the demo credentials, and stops everything on Ctrl-C.
+prints where to look and the demo credentials, and stops everything on Ctrl-C or SIGTERM —
+within seconds, at any moment. It looks after what it starts (``services/supervise.py``): one
+run per ``var/``, a nats-server that dies with the run and is restarted when it exits.
 
 Environment: ``PORT``, ``HOST`` (default 127.0.0.1), ``KF_NATS_PORT`` (default: a free port),
 ``KF_VAR_DIR`` (default ``var/``).
@@ -46,6 +48,7 @@ from services.registry.demo import (
 )
 from services.registry.demo_data import DEMO_CLUSTERS
 from services.suite import SERVICES, SuiteDispatcher, build_apps, migrations_dir
+from services.supervise import RunLock, StopDeadline, keep_nats_running
 from shared.clock import now_of, today_of
 from shared.db import migrate_url
 from shared.natsserver import NatsServer, free_port, port_open
@@ -162,7 +165,9 @@ async def _load_referrals_demo(app: FastAPI, clusters: int) -> list[str]:
     return []
 
 
-async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
+async def _serve(
+    host: str, port: int, var_dir: Path, nats: NatsServer, deadline: StopDeadline
+) -> int:
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     settings = {}
     for name, (_factory, cls) in SERVICES.items():
@@ -195,7 +200,9 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
         # streams are ended first, see _Server).
         timeout_graceful_shutdown=3,
     )
-    server = _Server(config, apps["gateway"])
+    stopping = asyncio.Event()
+    server = _Server(config, apps["gateway"], deadline, stopping)
+    watching = asyncio.create_task(keep_nats_running(nats, stopping))
 
     async def after_start() -> None:
         while not server.started:
@@ -236,24 +243,48 @@ async def _serve(host: str, port: int, var_dir: Path, nats: NatsServer) -> int:
 
     failed: list[bool] = []
     seeding = asyncio.create_task(after_start())
+    server.background = [seeding, watching]
     try:
         await server.serve()
     finally:
-        seeding.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await seeding
+        stopping.set()
+        for task in (seeding, watching):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
     return 1 if failed else 0
 
 
 class _Server(uvicorn.Server):
-    """uvicorn, ending the gateway's event streams (SSE) as shutdown begins: a stream never
-    ends by itself, and uvicorn waits for open responses before it stops."""
+    """uvicorn, stopping in order: at the first stop signal the stop deadline is armed
+    (``services.supervise``); as shutdown begins the demo loading and the nats watch are
+    cancelled (the apps they use are about to close) and the gateway's event streams (SSE)
+    ended — a stream never ends by itself, and uvicorn waits for open responses."""
 
-    def __init__(self, config: uvicorn.Config, gateway: Any) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        gateway: Any,
+        deadline: StopDeadline,
+        stopping: asyncio.Event,
+    ) -> None:
         super().__init__(config)
         self.gateway = gateway
+        self.deadline = deadline
+        self.stopping = stopping
+        self.background: list[asyncio.Task[None]] = []
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        self.deadline.arm()
+        super().handle_exit(sig, frame)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.stopping.set()
+        for task in self.background:
+            task.cancel()
+        for task in self.background:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         close_streams(self.gateway)
         await super().shutdown(sockets)
 
@@ -268,19 +299,34 @@ def main() -> int:
             f"Port {port} is already in use; run with PORT=<another port> make run", file=sys.stderr
         )
         return 2
+    lock = RunLock(var_dir)
+    if refused := lock.acquire():
+        print(refused, file=sys.stderr)
+        return 2
     nats_port = int(os.environ.get("KF_NATS_PORT", "0")) or free_port()
     nats = NatsServer(var_dir / "nats", nats_port, sync_always=True, log_file=var_dir / "nats.log")
-    print(f"Starting nats-server on 127.0.0.1:{nats_port} …", flush=True)
-    nats.start()
-    # SIGTERM behaves like Ctrl-C, so a supervisor's stop is just as clean.
-    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    deadline = StopDeadline(nats)
+
+    def stop(signum: int, frame: Any) -> None:
+        # Ctrl-C (and SIGTERM, so a supervisor's stop is just as clean) before uvicorn serves
+        # and takes the signals over: arm the deadline, interrupt whatever runs.
+        deadline.arm()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     code = 0
     try:
-        code = asyncio.run(_serve(host, port, var_dir, nats))
+        if stale := nats.stop_stale():
+            print(f"Stopped nats-server {stale}, left on {nats.store_dir} by a run that crashed.")
+        print(f"Starting nats-server on 127.0.0.1:{nats_port} …", flush=True)
+        nats.start()
+        code = asyncio.run(_serve(host, port, var_dir, nats, deadline))
     except KeyboardInterrupt:
         pass
     finally:
         nats.stop()
+        lock.release()
         print("Stopped Klyngeforum and its nats-server.", flush=True)
     return code
 

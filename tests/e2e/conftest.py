@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +53,9 @@ class EmbeddedRun:
         return self.proc.returncode
 
 
-def start_embedded(var_dir: Path, output: Path) -> EmbeddedRun:
-    """Start ``python -m services.run`` on free ports; return once its banner is out."""
+def launch_embedded(var_dir: Path, output: Path, *, own_session: bool = False) -> EmbeddedRun:
+    """Start ``python -m services.run`` on free ports and return at once (``own_session``: in
+    a process group of its own, as a terminal starts it, so a test can send Ctrl-C to it)."""
     port, nats_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -68,22 +69,40 @@ def start_embedded(var_dir: Path, output: Path) -> EmbeddedRun:
         stdout=output.open("wb"),
         stderr=subprocess.STDOUT,
         cwd=REPO,
+        start_new_session=own_session,
     )
-    run = EmbeddedRun(proc, f"http://127.0.0.1:{port}", var_dir, nats_port, output)
+    return EmbeddedRun(proc, f"http://127.0.0.1:{port}", var_dir, nats_port, output)
+
+
+def wait_until(run: EmbeddedRun, state: Callable[[], bool], what: str) -> None:
+    """Wait until ``state()`` holds while the run lives (``START_TIMEOUT`` at most)."""
+    assert run.proc is not None
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"services.run exited with {proc.returncode}:\n{run.printed()}")
-        # The banner comes after the demo data and clients are in place.
-        if "Press Ctrl-C" in run.printed():
-            try:
-                if httpx.get(f"{run.base}/registry/readyz", timeout=1).status_code == 200:
-                    return run
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.1)
+        if run.proc.poll() is not None:
+            raise AssertionError(
+                f"services.run exited with {run.proc.returncode} before {what}:\n{run.printed()}"
+            )
+        if state():
+            return
+        time.sleep(0.05)
     run.stop()
-    raise AssertionError(f"the suite did not become ready:\n{run.printed()}")
+    raise AssertionError(f"not {what} within {START_TIMEOUT} s:\n{run.printed()}")
+
+
+def answers_ready(run: EmbeddedRun, service: str = "registry") -> bool:
+    try:
+        return httpx.get(f"{run.base}/{service}/readyz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_embedded(var_dir: Path, output: Path, *, own_session: bool = False) -> EmbeddedRun:
+    """Start ``python -m services.run`` on free ports; return once its banner is out (the
+    banner comes after the demo data and clients are in place)."""
+    run = launch_embedded(var_dir, output, own_session=own_session)
+    wait_until(run, lambda: "Press Ctrl-C" in run.printed() and answers_ready(run), "ready")
+    return run
 
 
 #: The mark of the tests that use the shared demo run (``run``); documentation only, the
