@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -30,6 +31,9 @@ class EvaluationSettings(ServiceSettings):
     final_grace_days: int = 0
     #: evaluation.label.expiring is sent this many days before an ESCA label runs out.
     label_notice_days: int = 90
+    #: §4.2 strongholds: the fewest regions a year's employment statistics must cover before
+    #: size and focus stars (top 10 % of the regions) are given (rules/strongholds.py).
+    strongholds_min_regions: int = Field(20, ge=1)
     #: Seconds between the evaluation and label sweeps (0: do not run them in-process).
     sweep_interval_seconds: float = 60.0
     #: Fix "today" (e.g. EVALUATION_TODAY=2026-03-01) for demonstrations; empty: the real date.

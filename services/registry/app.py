@@ -10,10 +10,11 @@ from services.registry.api import routers
 from services.registry.config import RuleConfig
 from services.registry.consumers import SUBSCRIPTIONS
 from services.registry.models import messaging
+from services.registry.service.merger_hints import announce_merger_hints
 from services.registry.service.organisations import load_reference_parties
 from services.registry.settings import RegistrySettings
 from services.registry.tokens import Signer, load_or_create_signing_pem
-from shared.http import app_factory
+from shared.http import PeriodicJob, app_factory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -32,6 +33,16 @@ async def _prepare(app: FastAPI) -> None:
     app.state.verifier.use_keys(signer.jwks())
 
 
+async def _merger_hints(app: FastAPI) -> None:
+    """§4.4: announce the merger hints no one has been told of yet (once per pair)."""
+    async with app.state.session_factory() as session, session.begin():
+        await announce_merger_hints(session, app.state.rule_config)
+
+
+def _merger_interval(settings: RegistrySettings) -> float:
+    return settings.merger_hint_interval_seconds
+
+
 create_app = app_factory(
     name="registry",
     title="Klyngeforum Registry",
@@ -45,4 +56,5 @@ create_app = app_factory(
     migrations_dir=MIGRATIONS,
     subscriptions=SUBSCRIPTIONS,
     on_startup=[_prepare],
+    periodic=[PeriodicJob("registry-merger-hints", _merger_hints, _merger_interval)],
 )

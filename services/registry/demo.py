@@ -52,6 +52,7 @@ from services.registry.service.cluster_profiles import change_status, register_c
 from services.registry.service.labels import record_label
 from services.registry.service.leagues import change_league
 from services.registry.service.members import add_members
+from services.registry.service.merger_hints import announce_merger_hints
 from services.registry.service.organisations import (
     create_client,
     get_organisation,
@@ -443,4 +444,6 @@ async def load_demo_data(
     """Demo clusters first (three of them were plain demo organisations), then the rest."""
     done = await load_demo_clusters(session, config, today)
     await load_demo_organisations(session)
+    # §4.4: the demo's merger hints are announced at once, not at the job's next run
+    await announce_merger_hints(session, config)
     return done

@@ -230,3 +230,33 @@ class ClusterMunicipality(Base):
         ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True
     )
     municipality_code: Mapped[str] = mapped_column(String(4), primary_key=True, index=True)
+
+
+class ClusterFlag(Base):
+    """``evaluation.cluster.flagged`` as received (§4.3), marked lifted by
+    ``evaluation.cluster.flag_lifted``; a §4.4 merger hint skips a partner with an open flag
+    (``consumers.py``, ``service/merger_hints.py``)."""
+
+    __tablename__ = "cluster_flags"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    cluster_id: Mapped[str] = mapped_column(String(64), index=True)
+    rule: Mapped[str] = mapped_column(String(120))
+    account_year: Mapped[int | None] = mapped_column(Integer)
+    #: The flag's id in evaluation (``evaluation.cluster.flag_lifted`` names it).
+    flag_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    flagged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MergerAnnouncement(Base):
+    """A §4.4 merger hint announced as ``registry.merger.suggested``: once per pair, ever."""
+
+    __tablename__ = "merger_announcements"
+
+    small_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    larger_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The organisations the hint was addressed to (one event each).
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    announced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

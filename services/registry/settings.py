@@ -36,3 +36,6 @@ class RegistrySettings(ServiceSettings):
     # --- §4.4 merger hints ---
     merger_small_members: int = 30
     merger_size_factor: float = 2.0
+    #: Seconds between runs of the job that announces new merger hints once per pair
+    #: (``registry.merger.suggested``); it also runs at start. 0: not in-process.
+    merger_hint_interval_seconds: float = 300.0

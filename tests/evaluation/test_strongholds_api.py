@@ -45,7 +45,9 @@ async def _employment(suite: Suite, **params: Any) -> list[dict[str, Any]]:
     return list(r.json()["items"])
 
 
-async def test_the_worked_example_through_the_api(suite: Suite) -> None:
+async def test_the_worked_example_through_the_api(suite_factory: Any) -> None:
+    # four regions: ranked only when the setting allows so few (the default asks for 20)
+    suite = await suite_factory(evaluation={"strongholds_min_regions": 4})
     await add_cluster(suite, "cl-energi-nord", name="Energiklynge Nord", fields=["energy"])
     await add_cluster(suite, "cl-digital-nord", fields=["digital"])  # another field
     await add_cluster(suite, "cl-ophoert", fields=["energy"], status="dissolved")
@@ -112,6 +114,21 @@ async def test_the_worked_example_through_the_api(suite: Suite) -> None:
         "SE22": 4000,
     }
     assert body["year"] == 2023 and body["years"] == [2023] and "LQ" in body["method"]
+    assert body["reference"] == body["reference"] | {
+        "kind": "uploaded_regions",
+        "year": 2023,
+        "regions": 4,
+        "danish": 2,
+        "foreign": 2,
+        "min_regions": 4,
+        "ranked": True,
+        "top_regions": 1,
+        "sources": ["Håndregnet eksempel"],
+    }
+    assert (
+        "The 4 regions in the uploaded employment statistics for 2023"
+        in (body["reference"]["text"])
+    )
 
     # min_stars leaves out the weaker cells and raises the bar for suggestions
     r = await suite.http.get(f"{API}/strongholds", params={"year": 2023, "min_stars": 2})
@@ -281,6 +298,19 @@ async def test_a_total_row_and_windows_1252(suite: Suite) -> None:
     assert cells["NO0A"]["region_name"] == "Vestlandet"
 
 
+async def test_too_few_regions_give_no_size_or_focus_stars_and_say_so(suite: Suite) -> None:
+    """Issue 13: by default the stars rank among at least 20 regions; the four of the worked
+    example keep their LQs and specialisation stars, and the answer names its reference."""
+    assert (await _upload(suite, WORKED)).status_code == 200
+    body = (await suite.http.get(f"{API}/strongholds")).json()
+    assert not any(c["size"] or c["focus"] for c in body["cells"])
+    stars = {(c["region_code"], c["category"]) for c in body["cells"] if c["stars"]}
+    assert stars == {("1081", "energy"), ("1082", "energy")}  # LQ ≥ 2
+    ref = body["reference"]
+    assert (ref["regions"], ref["min_regions"], ref["ranked"]) == (4, 20, False)
+    assert "fewer than the 20 regions" in ref["text"] and "20" in body["method"]
+
+
 async def test_no_statistics_is_a_404(suite: Suite) -> None:
     r = await suite.http.get(f"{API}/strongholds")
     assert_problem(r, 404, "no-employment-statistics")
@@ -294,21 +324,36 @@ async def test_the_synthetic_example_loads_and_shows_strongholds(suite: Suite) -
     app = suite.apps["evaluation"]
     async with app.state.session_factory() as session, session.begin():
         first = await load_example_employment(session)
-    assert first.inserted == 300 and first.replaced == 0 and first.years == [2022, 2023]
-    assert len(first.regions) == 10 and len(first.categories) == 15  # 14 fields + TOTAL
+    assert first.inserted == 900 and first.replaced == 0 and first.years == [2022, 2023]
+    assert len(first.regions) == 30 and len(first.categories) == 15  # 14 fields + TOTAL
     async with app.state.session_factory() as session, session.begin():
         again = await load_example_employment(session)
-    assert (again.inserted, again.replaced) == (0, 300)
+    assert (again.inserted, again.replaced) == (0, 900)
 
     await add_cluster(suite, "cl-robot", home_region_code="1083", fields=["robotics"])
     r = await suite.http.get(f"{API}/strongholds", params={"min_stars": 1})
     body = r.json()
     assert body["year"] == 2023
+    # issue 13: the reference set is named, and wide enough to rank: top 10 % = 3 regions
+    ref = body["reference"]
+    assert (ref["regions"], ref["danish"], ref["foreign"]) == (30, 5, 25)
+    assert ref["ranked"] and ref["top_regions"] == 3
+    assert ref["sources"] == ["synthetic example"]
     cells = {(c["region_code"], c["category"]): c for c in body["cells"]}
     assert cells["1083", "robotics"]["stars"] == 3
     assert [x["id"] for x in cells["1083", "robotics"]["clusters"]] == ["cl-robot"]
     assert cells["1081", "maritime"]["specialisation"]
     assert cells["1084", "life_science"]["stars"] >= 2
-    assert {s["category"] for s in body["cooperation"]} >= {"energy", "life_science"}
+    assert {s["category"] for s in body["cooperation"]} >= {"maritime", "life_science"}
+    # no region takes every star: each category's size stars go to three regions or more,
+    # and no region has the size star in every category
+    size = [(c["region_code"], c["category"]) for c in body["cells"] if c["size"]]
+    by_category: dict[str, int] = {}
+    by_region: dict[str, int] = {}
+    for region, category in size:
+        by_category[category] = by_category.get(category, 0) + 1
+        by_region[region] = by_region.get(region, 0) + 1
+    assert len(by_category) == 14 and min(by_category.values()) >= 3
+    assert max(by_region.values()) < 14 and len(by_region) >= 8
     rows = await _employment(suite, year=2022)
     assert {x["source"] for x in rows} == {"synthetic example"}

@@ -39,6 +39,7 @@ from services.evaluation.rules.strongholds import (
     compute_strongholds,
     cooperation_suggestions,
     is_danish,
+    reference_set,
     validate_rows,
 )
 
@@ -50,6 +51,8 @@ TABLE = {
     "SE22": (200, 800, 3000),
 }
 CATS = ("energy", "food", "ict")
+#: The hand-worked examples rank among four regions; the default asks for 20 (issue 13).
+FOUR = StarRule(min_regions=4)
 
 
 def rows(year: int = 2023) -> list[EmploymentRow]:
@@ -66,7 +69,7 @@ def grid(cells: list[StrongholdCell]) -> dict[tuple[str, str], StrongholdCell]:
 
 @pytest.fixture(scope="module")
 def cells() -> dict[tuple[str, str], StrongholdCell]:
-    return grid(compute_strongholds(rows(), 2023))
+    return grid(compute_strongholds(rows(), 2023, FOUR))
 
 
 def test_location_quotients(cells: dict[tuple[str, str], StrongholdCell]) -> None:
@@ -126,7 +129,7 @@ def test_suggestions_name_partners_across_the_border() -> None:
         for region, emps in table.items()
         for cat, emp in zip(("wind", "other"), emps, strict=True)
     ]
-    cells = grid(compute_strongholds(data, 2023))
+    cells = grid(compute_strongholds(data, 2023, FOUR))
     assert cells["1081", "wind"].lq == A(115_000 / 22_000)
     assert cells["1082", "wind"].lq == A(138_000 / 44_000)
     assert cells["DEF0", "wind"].lq == A(230_000 / 220_000)
@@ -143,7 +146,7 @@ def test_region_totals_from_a_total_row() -> None:
     # 1081's total employment (all sectors) is 2,000, not the 1,000 in the three categories:
     # e = 2,000 + 2,000 + 3,000 + 4,000 = 11,000; energy LQ = (300 · 11,000)/(2,000 · 1,000) = 1.65
     data = [*rows(), EmploymentRow("1081", TOTAL, 2023, 2000)]
-    cells = grid(compute_strongholds(data, 2023))
+    cells = grid(compute_strongholds(data, 2023, FOUR))
     assert cells["1081", "energy"].region_employees == 2000
     assert cells["1081", "energy"].share == 0.15
     assert cells["1081", "energy"].lq == A(1.65)
@@ -157,7 +160,7 @@ def test_missing_rows_count_zero_and_other_years_are_left_out() -> None:
         EmploymentRow("1081", "energy", 2023, 10),
         EmploymentRow("1082", "food", 2023, 30),
     ]
-    cells = grid(compute_strongholds(data, 2023))
+    cells = grid(compute_strongholds(data, 2023, FOUR))
     assert set(cells) == {
         ("1081", "energy"),
         ("1081", "food"),
@@ -173,11 +176,29 @@ def test_the_top_ten_percent_cut() -> None:
     def size_stars(n: int) -> int:
         data = [EmploymentRow(f"SE{k:02d}", "x", 2023, k) for k in range(1, n + 1)]
         data += [EmploymentRow(f"SE{k:02d}", "y", 2023, 100) for k in range(1, n + 1)]
-        return sum(c.size for c in compute_strongholds(data, 2023) if c.category == "x")
+        rule = StarRule(min_regions=1)
+        return sum(c.size for c in compute_strongholds(data, 2023, rule) if c.category == "x")
 
     # ⌈n/10⌉ largest: fewer than 10 % of the regions strictly above
     assert [size_stars(n) for n in (4, 10, 11, 20, 21, 30)] == [1, 1, 2, 2, 3, 3]
     assert StarRule().top_percent == 10
+
+
+def test_size_and_focus_need_a_reference_set_of_enough_regions() -> None:
+    """Issue 13: the Observatory ranks against all European regions; among the uploaded ones
+    only, a handful of regions is no ranking (one region would take every size star it is
+    largest in). Below ``min_regions`` there are no size or focus stars, and the reference set
+    says so; specialisation (LQ ≥ 2) is no ranking and stays."""
+    default = grid(compute_strongholds(rows(), 2023))
+    assert not any(c.size or c.focus for c in default.values())
+    assert default["1081", "energy"].specialisation and default["1081", "energy"].stars == 1
+    ref = reference_set(rows(), 2023)
+    assert (ref.regions, ref.danish, ref.foreign, ref.min_regions) == (4, 2, 2, 20)
+    assert not ref.ranked and "no size or" in ref.text and "at least 20 regions" in ref.text
+    four = reference_set(rows(), 2023, FOUR)
+    assert four.ranked and four.top_regions == 1 and "the 1 largest" in four.text
+    assert "uploaded employment statistics for 2023 (2 Danish, 2 abroad)" in four.text
+    assert reference_set(rows(), 1999).regions == 0
 
 
 def test_danish_and_foreign_codes() -> None:

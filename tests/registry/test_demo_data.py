@@ -18,7 +18,7 @@ from services.registry.demo_data import (
     demo_cvr,
     demo_members,
 )
-from services.registry.models import messaging
+from services.registry.models import MergerAnnouncement, messaging
 from services.registry.service.organisations import register_organisation
 from shared.reference import normalise_cvr, region_of_municipality
 from shared.reference.fields import FIELDS
@@ -266,3 +266,24 @@ async def test_every_view_has_something_to_show(suite: Suite) -> None:
     assert (BY_KEY["robot-nord"].name, BY_KEY["robot-syd"].name) in pairs
     assert (BY_KEY["cleantech-nordsj"].name, BY_KEY["vand-oeresund"].name) in pairs
     assert BY_KEY["vand-lyngby"].name not in {h["small"]["name"] for h in hints}  # merged
+    # issue 13: a backed, resourced task beside no core function is not supportable (§2)
+    femern = await cluster("femern-logistik")
+    assert femern["functions"] == []
+    assert [(t["task"], t["supportable"], t["missing"]) for t in femern["societal_tasks"]] == [
+        ("transport", False, ["core_function"])
+    ]
+    # … and every hint was announced once, to both clusters and their growth forums (§4.4)
+    outbox = messaging.outbox
+    async with suite.apps["registry"].state.session_factory() as session:
+        sent = (
+            await session.execute(
+                select(outbox.c.envelope).where(outbox.c.type == "registry.merger.suggested")
+            )
+        ).scalars()
+        announced = {(e["data"]["small_cluster_id"], e["data"]["larger_cluster_id"]) for e in sent}
+    assert announced == {(h["small"]["id"], h["larger"]["id"]) for h in hints}
+    robot = ids[BY_KEY["robot-nord"].name], ids[BY_KEY["robot-syd"].name]
+    async with suite.apps["registry"].state.session_factory() as session:
+        row = await session.get(MergerAnnouncement, robot)
+    assert row is not None and row.recipients[:2] == list(robot)
+    assert "vaekstforum-nordjylland" in row.recipients

@@ -12,6 +12,7 @@ from services.registry.rules.profile import (
     member_profile,
     obligations_declared,
     profile_warnings,
+    task_gaps,
     task_supportable,
 )
 
@@ -200,7 +201,41 @@ def test_unsupportable_task_warns_once_per_task() -> None:
 def test_a_task_is_supportable_only_when_all_three_preconditions_hold(
     backing: bool, added_value: bool, resources: bool, supportable: bool
 ) -> None:
-    assert task_supportable(backing, added_value, resources) is supportable
+    functions = ["bridge_builder"]
+    assert task_supportable(backing, added_value, resources, functions) is supportable
+
+
+@pytest.mark.parametrize(
+    ("functions", "supportable"),
+    [
+        ([], False),
+        (["bridge_builder"], True),
+        (["regional_ecosystem"], True),
+        (["bridge_builder", "regional_ecosystem"], True),
+    ],
+)
+def test_a_task_is_supportable_only_beside_a_core_function(
+    functions: list[str], supportable: bool
+) -> None:
+    """§2: societal tasks come "udover de to hovedfunktioner" and must be "forenelig med
+    varetagelsen af de to kernefunktioner" — without a core function, none is supportable."""
+    assert task_supportable(True, True, True, functions) is supportable
+    assert ("core_function" in task_gaps(True, True, True, functions)) is not supportable
+
+
+def test_the_gaps_name_every_missing_precondition_and_the_warning_says_them() -> None:
+    gaps = task_gaps(False, True, False, [])
+    assert gaps == ("backing_of_central_actors", "resources_without_crowding_out", "core_function")
+    [warning] = profile_warnings(
+        member_profile(full_member_list()),
+        fields=["energy"],
+        obligations_declared=True,
+        label_valid_until=None,
+        today=TODAY,
+        unsupportable_tasks={"transport": ["core_function"]},
+    )
+    assert warning.code == "task_not_supportable"
+    assert "'transport'" in warning.message and "no core function" in warning.message
 
 
 def test_obligations_count_only_when_all_three_are_declared() -> None:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.datastructures import UploadFile
 
 from services.evaluation.api.common import PREFIX, Cursor, Limit, Session
+from services.evaluation.rules.strongholds import StarRule
 from services.evaluation.schemas.strongholds import (
     EmploymentOut,
     EmploymentUploaded,
@@ -127,6 +128,7 @@ async def list_employment(
 
 @router.get("/strongholds", tags=["strongholds"], response_model=StrongholdsOut)
 async def get_strongholds(
+    request: Request,
     session: Session,
     year: Year = None,
     min_stars: Annotated[int, Query(ge=0, le=3)] = 0,
@@ -136,5 +138,9 @@ async def get_strongholds(
     stars (size, specialisation, focus), with the registered active clusters at home in each
     Danish region in the category's fields; and cooperation suggestions where two or more
     Danish regions are strong in the same category, with partners across the border.
-    `min_stars` leaves out weaker cells (and raises the bar for suggestions)."""
-    return await service.strongholds(session, year, min_stars)
+    `min_stars` leaves out weaker cells (and raises the bar for suggestions). `reference`
+    names what the stars rank against: the regions of the year's uploaded statistics; with
+    fewer than `EVALUATION_STRONGHOLDS_MIN_REGIONS` (default 20) of them, no size or focus
+    stars are given."""
+    rule = StarRule(min_regions=request.app.state.settings.strongholds_min_regions)
+    return await service.strongholds(session, year, min_stars, rule)

@@ -28,6 +28,19 @@ e_r the region's total, e_c = Σ_r e_rc and e = Σ_r e_r over all regions in the
   (``larger × 100 < 10 × n``): the ⌈n / 10⌉ largest, ties included, and always the largest.
   With 4 regions only the largest qualifies; with 20, the two largest.
 
+**The reference set.** The European Cluster Observatory ranks size and focus against every
+European NUTS-2 region (some 260) in the category. No such European distribution is shipped
+for this suite's categories (the Danish fields of strength are not the Observatory's cluster
+categories, and no per-category table of thresholds could be sourced under a licence that lets
+us ship it), so the reference set is **the regions in the uploaded statistics of the year**,
+and every answer names it (:func:`reference_set`). A ranking among a handful of regions is no
+ranking — with 10 regions or fewer the top 10 % is one region, which then takes the size star
+of every category it is largest in — so size and focus stars are given only when the year's
+statistics cover at least ``min_regions`` regions (default 20, setting
+``EVALUATION_STRONGHOLDS_MIN_REGIONS``); below that, the cells still carry share and LQ and the
+specialisation star (LQ ≥ 2 is no ranking), and the reference set says why there are no size
+and focus stars.
+
 Cooperation suggestions: a category in which two or more **Danish** regions have at least
 ``min_stars`` stars (default 1: any star marks a statistical cluster in the Observatory's
 method); the suggestion lists those regions and, as partners across the border, the foreign
@@ -62,6 +75,59 @@ class EmploymentRow:
 class StarRule:
     top_percent: int = 10  # size and focus: the top share of regions, in whole percent
     specialisation_lq: float = 2.0
+    #: Fewest regions in the reference set before size and focus stars (ranks) are given.
+    min_regions: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceSet:
+    """What the stars of a year were ranked against: the regions of the uploaded statistics."""
+
+    year: int
+    regions: int
+    danish: int
+    foreign: int
+    min_regions: int
+    top_percent: int
+
+    @property
+    def ranked(self) -> bool:
+        """Whether size and focus stars were given (enough regions to rank against)."""
+        return self.regions >= self.min_regions
+
+    @property
+    def top_regions(self) -> int:
+        """How many regions the top ``top_percent`` % is (ties aside): ⌈p · n / 100⌉."""
+        return max(1, -(-self.top_percent * self.regions // 100)) if self.regions else 0
+
+    @property
+    def text(self) -> str:
+        head = (
+            f"The {self.regions} regions in the uploaded employment statistics for {self.year} "
+            f"({self.danish} Danish, {self.foreign} abroad), not all European NUTS-2 regions as "
+            "in the European Cluster Observatory"
+        )
+        if self.ranked:
+            return (
+                f"{head}: size and focus stars go to the top {self.top_percent} % of these "
+                f"regions (the {self.top_regions} largest, ties included) in each category."
+            )
+        return (
+            f"{head}: fewer than the {self.min_regions} regions a ranking needs, so no size or "
+            f"focus stars are given (share, LQ and the specialisation star are); upload "
+            f"statistics for at least {self.min_regions} regions of {self.year}."
+        )
+
+
+def reference_set(
+    rows: Iterable[EmploymentRow], year: int, rule: StarRule = StarRule()
+) -> ReferenceSet:
+    """The reference set of ``year``'s stars: every region with a row that year."""
+    regions = {r.region for r in rows if r.year == year}
+    danish = sum(1 for r in regions if is_danish(r))
+    return ReferenceSet(
+        year, len(regions), danish, len(regions) - danish, rule.min_regions, rule.top_percent
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +193,8 @@ def compute_strongholds(
     rows: Iterable[EmploymentRow], year: int, rule: StarRule = StarRule()
 ) -> list[StrongholdCell]:
     """Every region × category of ``year`` (a missing combination counts 0 employees), sorted
-    by region and category, with share, LQ and stars. Raises ValueError on invalid rows."""
+    by region and category, with share, LQ and stars (size and focus only with at least
+    ``rule.min_regions`` regions). Raises ValueError on invalid rows."""
     data = [r for r in rows if r.year == year]
     errors = validate_rows(data)
     if errors:
@@ -146,6 +213,7 @@ def compute_strongholds(
     }
     grand = sum(region_total.values())
     n = len(regions)
+    ranked = n >= rule.min_regions  # see "The reference set" above
 
     out: list[StrongholdCell] = []
     for c in categories:
@@ -169,9 +237,9 @@ def compute_strongholds(
                     region_employees=e_r,
                     share=s,
                     lq=lq,
-                    size=e_rc > 0 and e_rc >= size_top,
+                    size=ranked and e_rc > 0 and e_rc >= size_top,
                     specialisation=lq is not None and lq >= rule.specialisation_lq,
-                    focus=s is not None and s > 0 and s >= focus_top,
+                    focus=ranked and s is not None and s > 0 and s >= focus_top,
                 )
             )
     out.sort(key=lambda x: (x.region, x.category))

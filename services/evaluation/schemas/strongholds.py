@@ -98,6 +98,24 @@ class RegionOut(BaseModel):
     employees: float = Field(description="The region's total employment used for shares")
 
 
+class ReferenceSetOut(BaseModel):
+    """What the stars were ranked against (§4.2; European Cluster Observatory star method)."""
+
+    kind: str = Field(
+        description="uploaded_regions: the regions of the uploaded statistics of the year (no "
+        "European reference distribution is shipped)"
+    )
+    year: int
+    regions: int = Field(description="Regions in the reference set")
+    danish: int
+    foreign: int
+    min_regions: int = Field(description="Fewest regions before size and focus stars are given")
+    ranked: bool = Field(description="Whether size and focus stars were given")
+    top_regions: int = Field(description="How many regions the top 10 % is (ties aside)")
+    sources: list[str] = Field(description="The sources named by the rows of the year")
+    text: str
+
+
 class StrongholdsOut(BaseModel):
     year: int
     years: list[int] = Field(description="Years with employment statistics")
@@ -105,4 +123,5 @@ class StrongholdsOut(BaseModel):
     regions: list[RegionOut]
     cells: list[StrongholdCellOut]
     cooperation: list[CooperationOut]
+    reference: ReferenceSetOut = Field(description="What the size and focus stars rank against")
     method: str

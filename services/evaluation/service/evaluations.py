@@ -135,5 +135,6 @@ async def complete_evaluation(
         "evaluation.evaluation.completed",
         ev.EvaluationCompleted(**evaluation_facts(evaluation), recommendation=body.recommendation),
         subject=evaluation.id,
+        recipient=evaluation.funder_id,
     )
     return evaluation

@@ -140,6 +140,7 @@ async def schedule_evaluations(session: AsyncSession, grant: EvalGrant) -> list[
             "evaluation.evaluation.scheduled",
             ev.EvaluationScheduled(**_facts(e)),  # type: ignore[arg-type]
             subject=e.id,
+            recipient=e.funder_id,
         )
     return made
 
@@ -169,6 +170,7 @@ async def _apply_plan(
                 "evaluation.evaluation.cancelled",
                 ev.EvaluationCancelled(**_facts(e), reason=reason),  # type: ignore[arg-type]
                 subject=e.id,
+                recipient=e.funder_id,
             )
         elif e.state in PENDING and p.due_on != e.due_on:
             e.due_on = p.due_on
@@ -183,6 +185,7 @@ async def _apply_plan(
                 "evaluation.evaluation.scheduled",
                 ev.EvaluationScheduled(**_facts(e)),  # type: ignore[arg-type]
                 subject=e.id,
+                recipient=e.funder_id,
             )
 
 

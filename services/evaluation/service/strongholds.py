@@ -24,6 +24,7 @@ from services.evaluation.schemas.strongholds import (
     ClusterRef,
     CooperationOut,
     EmploymentUploaded,
+    ReferenceSetOut,
     RegionOut,
     RegionStarsOut,
     RowProblem,
@@ -49,8 +50,11 @@ METHOD = (
     "category over the category's share of all employment in the data set. Stars (European "
     "Cluster Observatory): size — employment among the top 10 % of regions in the category; "
     "specialisation — LQ ≥ 2; focus — the category's share of the region's employment among "
-    "the top 10 % of regions. Top 10 % of n regions: the ⌈n/10⌉ largest, ties included. "
-    "Cooperation is suggested where two or more Danish regions have stars in a category."
+    "the top 10 % of regions. Top 10 % of n regions: the ⌈n/10⌉ largest, ties included. The "
+    "regions ranked against are those of the uploaded statistics of the year (see 'reference'; "
+    "the Observatory ranks against all European NUTS-2 regions), and size and focus stars are "
+    "given only when they are at least {min_regions}. Cooperation is suggested where two or "
+    "more Danish regions have stars in a category."
 )
 
 
@@ -205,11 +209,15 @@ def _refs(clusters: Iterable[EvalCluster], fields: list[str]) -> list[ClusterRef
 
 
 async def strongholds(
-    session: AsyncSession, year: int | None, min_stars: int = 0
+    session: AsyncSession,
+    year: int | None,
+    min_stars: int = 0,
+    rule: rules.StarRule = rules.StarRule(),
 ) -> StrongholdsOut:
     """Every region × category of the year with share, LQ and stars (``min_stars`` filters the
-    cells and raises the bar for cooperation suggestions), the clusters behind the Danish cells
-    and the cooperation suggestions (``rules.strongholds``)."""
+    cells and raises the bar for cooperation suggestions), the clusters behind the Danish cells,
+    the cooperation suggestions and the reference set the stars rank against
+    (``rules.strongholds``; ``rule.min_regions`` from ``EVALUATION_STRONGHOLDS_MIN_REGIONS``)."""
     years = await years_with_data(session)
     if not years:
         raise Problem(
@@ -232,9 +240,20 @@ async def strongholds(
     names = {s.region_code: s.region_name or s.region_code for s in stored}
     for code, region in region_by_code().items():
         names[code] = region.name
-    cells = rules.compute_strongholds(
-        [rules.EmploymentRow(s.region_code, s.category, s.year, s.employees) for s in stored],
-        year,
+    data = [rules.EmploymentRow(s.region_code, s.category, s.year, s.employees) for s in stored]
+    cells = rules.compute_strongholds(data, year, rule)
+    ref = rules.reference_set(data, year, rule)
+    reference = ReferenceSetOut(
+        kind="uploaded_regions",
+        year=year,
+        regions=ref.regions,
+        danish=ref.danish,
+        foreign=ref.foreign,
+        min_regions=ref.min_regions,
+        ranked=ref.ranked,
+        top_regions=ref.top_regions,
+        sources=sorted({s.source for s in stored if s.source}),
+        text=ref.text,
     )
     by_region = await _clusters_by_region(session)
     region_totals: dict[str, float] = {}
@@ -302,5 +321,6 @@ async def strongholds(
         regions=regions,
         cells=out_cells,
         cooperation=cooperation,
-        method=METHOD,
+        reference=reference,
+        method=METHOD.format(min_regions=rule.min_regions),
     )

@@ -131,6 +131,7 @@ async def sweep_evaluations(session: AsyncSession, as_of: date, settings: Any) -
                 "evaluation.evaluation.due",
                 ev.EvaluationDue(**facts),
                 subject=evaluation.id,
+                recipient=evaluation.funder_id,
             )
             result.events += 1
         if tell_overdue:
@@ -140,6 +141,7 @@ async def sweep_evaluations(session: AsyncSession, as_of: date, settings: Any) -
                 "evaluation.evaluation.overdue",
                 ev.EvaluationOverdue(**facts, days_overdue=(as_of - evaluation.due_on).days),
                 subject=evaluation.id,
+                recipient=evaluation.funder_id,
             )
             result.events += 1
         if new_state == "overdue":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 from services.registry.rules.responsibility import LEAGUES
@@ -43,9 +43,17 @@ class MergerRule:
 
 
 def merger_suggestions(
-    clusters: Iterable[ClusterSketch], rule: MergerRule = MergerRule()
+    clusters: Iterable[ClusterSketch],
+    rule: MergerRule = MergerRule(),
+    flagged: Set[str] = frozenset(),
 ) -> list[MergerSuggestion]:
-    clusters = list(clusters)
+    """The pairs (small, larger) of ``clusters`` — the active ones — by :class:`MergerRule`.
+
+    §4.4 builds on existing cluster organisations "hvis den fornødne kvalitet er til stede":
+    a pair in which either partner is ``flagged`` by evaluation (§4.3: long poor performance,
+    no longer relevant) is not suggested; it is again once every flag is lifted.
+    """
+    clusters = [c for c in clusters if c.id not in flagged]
     by_field: dict[str, list[ClusterSketch]] = {}
     for c in clusters:
         for f in c.fields:

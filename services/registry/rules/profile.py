@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,7 +92,7 @@ def profile_warnings(
     obligations_declared: bool,
     label_valid_until: date | None,
     today: date,
-    unsupportable_tasks: Iterable[str] = (),
+    unsupportable_tasks: Mapping[str, Sequence[str]] | Iterable[str] = (),
     thresholds: ProfileThresholds = ProfileThresholds(),
 ) -> list[ProfileWarning]:
     """Completeness warnings in the spirit of the ECCP profile checks — never refusals."""
@@ -135,24 +135,75 @@ def profile_warnings(
         out.append(
             ProfileWarning("label_expired", f"the quality label expired on {label_valid_until}.")
         )
+    gaps_of = unsupportable_tasks if isinstance(unsupportable_tasks, Mapping) else None
     for task in unsupportable_tasks:
+        gaps = list(gaps_of[task]) if gaps_of is not None else []
+        why = "; ".join(GAP_TEXT.get(g, g) for g in gaps) or "a §2 precondition does not hold"
         out.append(
             ProfileWarning(
                 "task_not_supportable",
-                f"societal task '{task}' lacks a §2 precondition and cannot be supported.",
+                f"societal task '{task}' cannot be supported (§2): {why}.",
             )
         )
     return out
+
+
+# --- societal tasks (§2) ----------------------------------------------------------------------
+
+#: §2 "de to kernefunktioner": bridge builder between firms and knowledge institutions, and
+#: actor in the regional business ecosystem.
+CORE_FUNCTIONS = ("bridge_builder", "regional_ecosystem")
+
+#: What each gap of :func:`task_gaps` means, for messages.
+GAP_TEXT = {
+    "backing_of_central_actors": "no backing from the central actors",
+    "added_value_in_coordination": "no added value in coordination with the central actors",
+    "resources_without_crowding_out": "the resources would crowd out the core functions",
+    "core_function": "the cluster carries no core function (bridge builder or regional "
+    "ecosystem actor) beside which the task could be carried",
+}
+
+
+def task_gaps(
+    backing_of_central_actors: bool,
+    added_value_in_coordination: bool,
+    resources_without_crowding_out: bool,
+    functions: Iterable[str],
+) -> tuple[str, ...]:
+    """§2: what keeps a societal task from being supported, in the paper's order (empty: it
+    may be supported).
+
+    The paper lets clusters take on societal tasks "udover de to hovedfunktioner" and only
+    when "klyngens indsats skal være forenelig med varetagelsen af de to kernefunktioner":
+    backing from the central actors, added value in close coordination with them, resources
+    that do not crowd out the core functions — and so a cluster that carries no core function
+    at all has nothing for a societal task to be carried beside (``core_function``).
+    """
+    gaps: list[str] = []
+    if not backing_of_central_actors:
+        gaps.append("backing_of_central_actors")
+    if not added_value_in_coordination:
+        gaps.append("added_value_in_coordination")
+    if not resources_without_crowding_out:
+        gaps.append("resources_without_crowding_out")
+    if not set(functions) & set(CORE_FUNCTIONS):
+        gaps.append("core_function")
+    return tuple(gaps)
 
 
 def task_supportable(
     backing_of_central_actors: bool,
     added_value_in_coordination: bool,
     resources_without_crowding_out: bool,
+    functions: Iterable[str],
 ) -> bool:
-    """§2: a societal task is supported only when all three preconditions hold."""
-    return (
-        backing_of_central_actors and added_value_in_coordination and resources_without_crowding_out
+    """§2: a societal task is supported only when all three preconditions hold and the
+    cluster carries at least one core function (:func:`task_gaps`)."""
+    return not task_gaps(
+        backing_of_central_actors,
+        added_value_in_coordination,
+        resources_without_crowding_out,
+        functions,
     )
 
 

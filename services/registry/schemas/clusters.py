@@ -93,7 +93,15 @@ class SocietalTaskIn(BaseModel):
 
 
 class SocietalTaskOut(SocietalTaskIn):
-    supportable: bool = Field(description="All three §2 preconditions hold")
+    supportable: bool = Field(
+        description="§2: all three preconditions hold and the cluster carries at least one "
+        "core function (bridge_builder, regional_ecosystem)"
+    )
+    missing: list[str] = Field(
+        default_factory=list,
+        description="What keeps the task from being supported: backing_of_central_actors, "
+        "added_value_in_coordination, resources_without_crowding_out, core_function",
+    )
 
 
 class Obligations(BaseModel):

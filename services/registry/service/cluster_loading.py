@@ -5,6 +5,7 @@ Read-only helpers of the cluster use cases; a missing cluster is a 404 problem.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from services.registry.models import (
     SocietalTaskRecord,
 )
 from services.registry.rules.members import member_summary
-from services.registry.rules.profile import MemberFacts, task_supportable
+from services.registry.rules.profile import MemberFacts, task_gaps
 from shared.errors import Problem
 
 
@@ -73,13 +74,21 @@ async def active_override(session: AsyncSession, cluster_id: str) -> Responsibil
     )
 
 
-def task_record_supportable(task: SocietalTaskRecord) -> bool:
-    """§2 for a stored task (``rules.profile.task_supportable``)."""
-    return task_supportable(
+def task_record_gaps(task: SocietalTaskRecord, functions: Iterable[str]) -> tuple[str, ...]:
+    """§2 for a stored task of a cluster with these core ``functions``: what keeps it from
+    being supported (``rules.profile.task_gaps``; empty: supportable)."""
+    return task_gaps(
         task.backing_of_central_actors,
         task.added_value_in_coordination,
         task.resources_without_crowding_out,
+        functions,
     )
+
+
+def task_record_supportable(task: SocietalTaskRecord, functions: Iterable[str]) -> bool:
+    """§2 for a stored task: its three preconditions hold and the cluster carries a core
+    function — so a change of the cluster's ``functions`` changes it too."""
+    return not task_record_gaps(task, functions)
 
 
 async def societal_tasks(session: AsyncSession, cluster_id: str) -> list[SocietalTaskRecord]:
@@ -125,7 +134,7 @@ async def cluster_facts(
         "label_level": cluster.label_level,
         "label_valid_until": cluster.label_valid_until,
         "societal_tasks": [
-            {"task": t.task, "supportable": task_record_supportable(t)}
+            {"task": t.task, "supportable": task_record_supportable(t, cluster.functions or [])}
             for t in await societal_tasks(session, cluster.id)
         ],
     }

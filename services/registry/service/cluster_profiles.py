@@ -29,7 +29,12 @@ from services.registry.service.cluster_access import (
     require_registrar,
     require_status_setter,
 )
-from services.registry.service.cluster_loading import cluster_facts, get_cluster
+from services.registry.service.cluster_loading import (
+    cluster_facts,
+    get_cluster,
+    societal_tasks,
+    task_record_supportable,
+)
 from services.registry.service.organisations import register_organisation
 from services.registry.service.responsibility import refresh_responsibility, touch_cluster
 from shared.auth import Principal
@@ -234,10 +239,23 @@ async def update_cluster(
     if "home_municipality_code" in fields_set and data.home_municipality_code:
         org.municipality_code = data.home_municipality_code
         org.region_code = region_of_municipality(data.home_municipality_code)
+    supportable_before = await _supportable(session, cluster)
     _apply_profile(cluster, data, fields_set)
     await _sync_indexes(session, cluster, data, fields_set, new=False)
+    if await _supportable(session, cluster) != supportable_before:
+        # §2: a change of the core functions can make a task (un)supportable
+        fields_set.add("societal_tasks")
     await touch_cluster(session, cluster, config, sorted(fields_set), cause="profile")
     return cluster
+
+
+async def _supportable(session: AsyncSession, cluster: Cluster) -> dict[str, bool]:
+    """Each societal task of the cluster and whether it is supportable now (§2)."""
+    functions = list(cluster.functions or [])
+    return {
+        t.task: task_record_supportable(t, functions)
+        for t in await societal_tasks(session, cluster.id)
+    }
 
 
 async def change_status(

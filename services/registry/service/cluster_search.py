@@ -1,4 +1,4 @@
-"""Searching clusters, and the §4.4 merger hints over the active ones."""
+"""Searching clusters (the query the §4.4 merger hints also start from)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.config import RuleConfig
 from services.registry.models import (
     Cluster,
     ClusterField,
@@ -15,8 +14,6 @@ from services.registry.models import (
     Member,
     Organisation,
 )
-from services.registry.rules.mergers import ClusterSketch, MergerSuggestion
-from services.registry.rules.mergers import merger_suggestions as suggest_mergers
 from shared.pagination import decode_cursor, encode_cursor
 
 _member_count = (
@@ -85,20 +82,3 @@ async def list_clusters(
     rows = rows[:limit]
     next_cursor = encode_cursor([rows[-1][1], rows[-1][0].id]) if more else None
     return rows, next_cursor  # type: ignore[return-value]
-
-
-async def merger_suggestions(
-    session: AsyncSession, config: RuleConfig
-) -> tuple[list[MergerSuggestion], dict[str, tuple[Cluster, str, int]]]:
-    """The §4.4 hints, and the active clusters they name (by id) for shaping the answer."""
-    rows = {
-        c.id: (c, name, count)
-        for c, name, count in (
-            await session.execute(cluster_query().where(Cluster.status == "active"))
-        ).all()
-    }
-    sketches = [
-        ClusterSketch(c.id, name, c.league, c.home_region_code, tuple(c.fields), count)
-        for c, name, count in rows.values()
-    ]
-    return suggest_mergers(sketches, config.merger), rows

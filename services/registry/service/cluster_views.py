@@ -23,7 +23,7 @@ from services.registry.service.cluster_loading import (
     member_facts,
     organisation_names,
     societal_tasks,
-    task_record_supportable,
+    task_record_gaps,
 )
 from services.registry.service.organisations import get_organisation
 
@@ -33,7 +33,8 @@ class ClusterView:
     cluster: Cluster
     organisation: Organisation
     members: MemberProfile
-    #: The societal tasks (§2), each with ``supportable``: all three preconditions hold.
+    #: The societal tasks (§2), each with ``supportable`` (all three preconditions hold and the
+    #: cluster carries a core function) and ``missing`` (what keeps it from being supported).
     tasks: list[dict[str, Any]]
     warnings: list[ProfileWarning]
     #: Names of the parties in ``cluster.responsibility`` (by organisation id).
@@ -45,24 +46,28 @@ async def cluster_view(
 ) -> ClusterView:
     org = await get_organisation(session, cluster.id)
     profile = member_profile(await member_facts(session, cluster.id))
-    tasks: list[dict[str, Any]] = [
-        {
-            "task": t.task,
-            "backing_of_central_actors": t.backing_of_central_actors,
-            "added_value_in_coordination": t.added_value_in_coordination,
-            "resources_without_crowding_out": t.resources_without_crowding_out,
-            "note": t.note,
-            "supportable": task_record_supportable(t),
-        }
-        for t in await societal_tasks(session, cluster.id)
-    ]
+    functions = list(cluster.functions or [])
+    tasks: list[dict[str, Any]] = []
+    for t in await societal_tasks(session, cluster.id):
+        gaps = task_record_gaps(t, functions)
+        tasks.append(
+            {
+                "task": t.task,
+                "backing_of_central_actors": t.backing_of_central_actors,
+                "added_value_in_coordination": t.added_value_in_coordination,
+                "resources_without_crowding_out": t.resources_without_crowding_out,
+                "note": t.note,
+                "supportable": not gaps,
+                "missing": list(gaps),
+            }
+        )
     warnings = profile_warnings(
         profile,
         fields=cluster.fields,
         obligations_declared=obligations_declared(cluster.obligations),
         label_valid_until=cluster.label_valid_until,
         today=today,
-        unsupportable_tasks=[t["task"] for t in tasks if not t["supportable"]],
+        unsupportable_tasks={t["task"]: t["missing"] for t in tasks if not t["supportable"]},
         thresholds=config.profile,
     )
     resp = cluster.responsibility

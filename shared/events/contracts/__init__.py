@@ -174,6 +174,9 @@ from shared.events.contracts.registry import (
     ClusterUpdated as ClusterUpdated,
 )
 from shared.events.contracts.registry import (
+    MergerSuggested as MergerSuggested,
+)
+from shared.events.contracts.registry import (
     MinistrySeatAnswered as MinistrySeatAnswered,
 )
 from shared.events.contracts.registry import (

@@ -52,6 +52,9 @@ class AccountPublished(BaseModel):
 
 
 class EvaluationFacts(BaseModel):
+    """A grant's evaluation (§4.1); every ``evaluation.evaluation.*`` event is addressed to the
+    grant's funder (``recipient`` = ``funder_id``), who carries the evaluation out."""
+
     evaluation_id: str
     grant_id: str
     cluster_id: str
@@ -62,25 +65,37 @@ class EvaluationFacts(BaseModel):
 
 @declare(
     "evaluation.evaluation.scheduled",
-    "A grant's mid-term or final evaluation was scheduled (from funding.grant.awarded, §4.1).",
+    "A grant's mid-term or final evaluation was scheduled (from funding.grant.awarded, §4.1); "
+    "addressed to the grant's funder.",
+    addressed=True,
 )
 class EvaluationScheduled(EvaluationFacts):
     pass
 
 
-@declare("evaluation.evaluation.due", "An evaluation fell due; the funder should carry it out.")
+@declare(
+    "evaluation.evaluation.due",
+    "An evaluation fell due; the funder should carry it out. Addressed to the grant's funder.",
+    addressed=True,
+)
 class EvaluationDue(EvaluationFacts):
     pass
 
 
-@declare("evaluation.evaluation.overdue", "An evaluation was not completed by its due date.")
+@declare(
+    "evaluation.evaluation.overdue",
+    "An evaluation was not completed by its due date; addressed to the grant's funder.",
+    addressed=True,
+)
 class EvaluationOverdue(EvaluationFacts):
     days_overdue: int
 
 
 @declare(
     "evaluation.evaluation.completed",
-    "An evaluation was completed with conclusions and a recommendation.",
+    "An evaluation was completed with conclusions and a recommendation; addressed to the "
+    "grant's funder.",
+    addressed=True,
 )
 class EvaluationCompleted(EvaluationFacts):
     recommendation: str = Field(description="continue | adjust | phase_down | stop")
@@ -88,7 +103,9 @@ class EvaluationCompleted(EvaluationFacts):
 
 @declare(
     "evaluation.evaluation.cancelled",
-    "A scheduled evaluation was cancelled (e.g. the grant was terminated before it fell due).",
+    "A scheduled evaluation was cancelled (e.g. the grant was terminated before it fell due); "
+    "addressed to the grant's funder.",
+    addressed=True,
 )
 class EvaluationCancelled(EvaluationFacts):
     reason: str

@@ -237,3 +237,26 @@ class ClusterLabelRecorded(BaseModel):
     issued_on: date
     valid_until: date
     issued_by: str
+
+
+# --- §4.4 merger hints (issue 13) ------------------------------------------------------------
+
+
+@declare(
+    "registry.merger.suggested",
+    "§4.4: a small emerging cluster organisation shares a field with a larger one that is "
+    "active and not flagged by evaluation, and is pointed to a merger or a strategic "
+    "partnership; addressed to each of the two clusters and to the growth forums responsible "
+    "for them (one event each), once per pair.",
+    addressed=True,
+)
+class MergerSuggested(BaseModel):
+    small_cluster_id: str
+    larger_cluster_id: str
+    shared_fields: list[str]
+    same_region: bool
+    small_members: int
+    larger_members: int
+    larger_league: str
+    recipients: list[str] = Field(description="Every organisation the hint was addressed to")
+    evidence: str = Field(description="The rule's explanation, in words (names and counts)")
