@@ -5,12 +5,14 @@
   still reaches it, ``include_outside_area=true`` returns the others marked, and a one-word
   need gives distinct scores.
 - A joint event proposal reaches the partner on its event stream
-  (``referrals.joint_event.proposed`` on ``GET /gateway/v1/events`` with its token).
+  (``referrals.joint_event.proposed`` on ``GET /gateway/v1/events`` with its token), and the
+  demo's pending proposal is the cluster's to answer.
 - The HSDS export's ids are UUIDs and its lists HSDS API pages.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -105,6 +107,32 @@ async def test_a_partner_sees_a_joint_event_proposal_on_its_event_stream(run: Em
             assert envelope["data"]["proposer_id"] == house_client["organisation_id"]
             assert envelope["data"]["title"] == body["title"]
             assert "description" not in envelope["data"]
+
+        # the demo's own proposal (Erhvervshus Nordjylland → Fødevareklyngen Nord) waits for
+        # the cluster, which was told by an event addressed to it
+        food_id = await _cluster_id(http, "Fødevareklyngen Nord (demo)")
+        food = await _party_headers(http, secretariat, food_id)
+        r = await http.get(f"{API}/joint-events", params={"state": "proposed"}, headers=food)
+        assert r.status_code == 200, r.text
+        [demo] = [
+            j for j in r.json()["items"] if j["proposer_id"] == house_client["organisation_id"]
+        ]
+
+        async def told_to_food() -> list[dict[str, Any]]:
+            r = await http.get(
+                "/gateway/v1/events/recent",
+                params={"types": "referrals.joint_event.proposed", "limit": 100},
+                headers=food,
+            )
+            assert r.status_code == 200, r.text
+            return [e["event"] for e in r.json()]
+
+        deadline = asyncio.get_running_loop().time() + 30
+        while not (told := await told_to_food()):  # logged by the gateway soon after start
+            assert asyncio.get_running_loop().time() < deadline, "the demo proposal never came"
+            await asyncio.sleep(0.2)
+        assert [e["data"]["joint_event_id"] for e in told] == [demo["id"]]
+        assert all(e["recipient"] == food_id for e in told)
 
 
 async def test_the_hsds_export_has_uuid_ids_and_hsds_pages(run: EmbeddedRun) -> None:
