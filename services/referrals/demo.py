@@ -5,8 +5,10 @@ so the loader first waits until its directory has them; then, through the same u
 API calls, acting as each organisation, it publishes a service per demo cluster (from its
 fields, ``demo_data.FIELD_OFFERS``), the growth houses' and the business service's usual
 services, a few upcoming activities (their announcements go out as events, as they would),
-and about forty referrals of the last ten months, moved along the closed loop at plausible
-times (fictitious firms and contact persons).
+about forty referrals of the last ten months, moved along the closed loop at plausible
+times (fictitious firms and contact persons), and one joint event Erhvervshus Nordjylland has
+proposed to Fødevareklyngen Nord and that waits for the cluster's answer (its
+``referrals.joint_event.proposed`` is addressed to the cluster).
 Loading is idempotent: if any service exists, nothing is added.
 """
 
@@ -23,9 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.referrals.demo_data import FIELD_OFFERS, GROWTH_HOUSE_OFFERS
 from services.referrals.models import OfferedService, ReferralCluster, directory
 from services.referrals.schemas.directory import ActivityCreate, ServiceCreate
+from services.referrals.schemas.joint_events import JointEventCreate
 from services.referrals.schemas.referrals import ConsentIn, ContactIn, FirmIn, ReferralCreate
 from services.referrals.service.activities import create_activity
 from services.referrals.service.directory import create_service
+from services.referrals.service.joint_events import propose
 from services.referrals.service.referrals import Step, clock_days, move, send_referral
 from shared.auth import acting_as
 from shared.etag import etag
@@ -36,6 +40,7 @@ class DemoLoad:
     services: int = 0
     activities: int = 0
     referrals: int = 0
+    joint_events: int = 0
     skipped: bool = False
 
 
@@ -171,6 +176,38 @@ async def _load_activities(session: AsyncSession, now: datetime) -> int:
     return added
 
 
+async def _load_joint_events(session: AsyncSession, now: datetime) -> int:
+    """A proposal from the demo growth house (Erhvervshus Nordjylland) to a cluster in its
+    region, awaiting the cluster's answer."""
+    house = (
+        await session.execute(
+            select(directory.c.id, directory.c.kind).where(directory.c.cvr == "96386192")
+        )
+    ).one_or_none()
+    cluster = (
+        await session.execute(
+            select(ReferralCluster.id).where(ReferralCluster.name == "Fødevareklyngen Nord (demo)")
+        )
+    ).scalar_one_or_none()
+    if house is None or cluster is None:
+        return 0
+    starts = (now + timedelta(days=56)).replace(hour=9, minute=0, second=0, microsecond=0)
+    body = JointEventCreate(
+        partner_id=cluster,
+        kind="matchmaking",
+        title="Eksportklar: fødevare-SMV'er møder indkøbere",
+        description="Erhvervshuset og klyngen samler nordjyske fødevarevirksomheder om eksport.",
+        target_groups=["sme"],
+        fields=["food_bio"],
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=6),
+        place="Aalborg",
+        municipality_code="0851",
+    )
+    await propose(session, body, acting_as(house.id, house.kind, "referrals:write"), now)
+    return 1
+
+
 def demo_firm_cvr(n: int) -> str:
     """A CVR number that passes the check digit, in the unissued 9xxxxxxx range."""
     base = 9_500_000 + 7 * n
@@ -286,4 +323,5 @@ async def load_demo(session: AsyncSession, now: datetime, settings: Any) -> Demo
         services=await _load_services(session, now),
         activities=await _load_activities(session, now),
         referrals=await _load_referrals(session, now, settings),
+        joint_events=await _load_joint_events(session, now),
     )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from tests.conftest import Suite
+from tests.gateway.sse import open_stream, serve
 from tests.referrals.helpers import (
     API,
     assert_problem,
@@ -185,3 +188,50 @@ async def test_decline_and_withdraw(suite: Suite) -> None:
     assert_problem(await suite.http.get(URL, params={"state": "lost"}, headers=h), 422)
     assert await outbox_events(suite, "referrals.joint_event.agreed") == []
     assert await outbox_events(suite, "referrals.activity.announced") == []
+
+
+async def test_the_partner_is_told_of_a_proposal_on_its_event_stream(suite: Suite) -> None:
+    """Issue 13: ``referrals.joint_event.proposed`` is addressed to the partner (recorded with
+    the proposal) and reaches the partner's SSE stream; the proposer's stream never shows it,
+    only the public ``referrals.joint_event.agreed`` once the partner accepts. No personal data
+    and no free text: the description stays in the service."""
+    suite.apps["referrals"].state.clock = lambda: NOW
+    house = await register_organisation(suite, "Erhvervshus Nordjylland (sse)")
+    cluster = await register_cluster(suite, "Energiklyngen (sse)", fields=["energy"])
+    h, c = await suite.auth(house), await suite.auth(cluster)
+    wanted = {"types": "referrals.joint_event.*"}
+    async with (
+        serve(suite.dispatcher) as base,
+        httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(10.0, read=30.0)) as http,
+        open_stream(http, params=wanted, headers=c) as partner,
+        open_stream(http, params=wanted, headers=h) as proposer,
+    ):
+        r = await suite.http.post(URL, json=proposal(cluster), headers=h)
+        assert r.status_code == 201, r.text
+        joint = r.json()
+        message = await partner.next_event()
+        assert message.event == "referrals.joint_event.proposed"
+        envelope = message.json()
+        assert envelope["recipient"] == cluster and envelope["subject"] == joint["id"]
+        assert envelope["data"] == {
+            "joint_event_id": joint["id"],
+            "proposer_id": house,
+            "partner_id": cluster,
+            "kind": "matchmaking",
+            "title": "Energi-matchmaking for SMV'er",
+            "starts_at": envelope["data"]["starts_at"],
+            "ends_at": envelope["data"]["ends_at"],
+            "municipality_code": "0461",
+            "online": False,
+            "target_groups": ["sme"],
+            "fields": ["energy"],
+        }
+        assert envelope["data"]["starts_at"].startswith("2026-05-05T07:00:00")
+        assert "description" not in envelope["data"]
+        r = await suite.http.post(f"{URL}/{joint['id']}/accept", headers=c | {"If-Match": '"1"'})
+        assert r.status_code == 200, r.text
+        seen = await proposer.next_event()  # the agreement, public: the proposal was not shown
+        assert seen.event == "referrals.joint_event.agreed"
+        assert (await partner.next_event()).event == "referrals.joint_event.agreed"
+    [told] = await outbox_events(suite, "referrals.joint_event.proposed")
+    assert told["recipient"] == cluster

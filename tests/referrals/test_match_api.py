@@ -134,7 +134,9 @@ def hit(answer: dict[str, Any], hit_id: str) -> dict[str, Any]:
 
 async def test_a_cluster_in_another_region_that_serves_the_need_ranks_first(suite: Suite) -> None:
     """Issue 5, done when: a need only a cluster in another region serves well ranks that
-    cluster's service first, and the answer explains why."""
+    cluster's (nationwide) service first, and the answer explains why. Issue 13: the same
+    cluster's service offered in its own region only is not an answer for a firm in Aalborg,
+    unless the caller asks for offers outside the firm's area (then it is marked)."""
     house = await register_organisation(suite, "Erhvervshus Nordjylland (match)")
     cluster = await register_cluster(
         suite, "Fødevareklyngen Syd (match)", fields=["food_bio"], home_municipality_code=ODENSE
@@ -167,6 +169,13 @@ async def test_a_cluster_in_another_region_that_serves_the_need_ranks_first(suit
         "markedsadgang, certificering og matchmaking med indkøbere.",
         fields=["food_bio"],
         target_groups=["sme", "growth_firms"],
+    )
+    own_region = await add_service(
+        suite,
+        cluster,
+        "Eksportnetværk for fødevarer i Syddanmark",
+        "Netværk om eksport af økologiske fødevarer til Tyskland for syddanske virksomheder.",
+        fields=["food_bio"],
         area_kind="regions",
         area_codes=["1083"],
     )
@@ -175,9 +184,10 @@ async def test_a_cluster_in_another_region_that_serves_the_need_ranks_first(suit
         suite, need="Eksport af økologiske fødevarer til Tyskland", municipality=AALBORG
     )
     assert ids(answer)[0] == best
+    assert own_region not in ids(answer)  # offered in Region Syddanmark only
     top = answer["items"][0]
-    assert top["kind"] == "service"
-    assert top["nearness"] == "other_region"
+    assert top["kind"] == "service" and top["outside_area"] is False
+    assert top["nearness"] == "national"
     assert top["organisation"] == {
         "id": cluster,
         "name": "Fødevareklyngen Syd (match)",
@@ -185,20 +195,38 @@ async def test_a_cluster_in_another_region_that_serves_the_need_ranks_first(suit
         "region_code": "1083",
     }
     assert top["href"] == f"{API}/services/{best}"
-    assert top["area_codes"] == ["1083"] and top["area_kind"] == "regions"
+    assert top["area_codes"] == [] and top["area_kind"] == "national"
     weak = hit(answer, local_weak)
     assert weak["nearness"] == "same_municipality"
-    assert top["score"] > weak["score"] + 0.3
+    assert top["score"] > weak["score"] + 0.2
     assert local_other not in ids(answer)  # shares no word with the need
     why = {r["code"]: r for r in top["why"]}
     assert set(why) == {"words", "where", "fits_better_than_nearer"}
     for word in ("eksport", "økologiske", "fødevarer", "tyskland"):
         assert f'"{word}"' in why["words"]["da"] and f'"{word}"' in why["words"]["en"]
     assert "eksportrådgivning" in why["words"]["da"]  # the compound word it matched
-    assert "Region Syddanmark" in why["where"]["da"] and "outside" in why["where"]["en"]
+    assert why["where"]["en"] == (
+        "Nationwide offer, also for Aalborg; the organisation is based in Region Syddanmark"
+    )
     assert "1 nærmere" in why["fits_better_than_nearer"]["da"]
     assert "nearer" in why["fits_better_than_nearer"]["en"]
-    assert top["relevance"]["text"] > 0.9 and top["relevance"]["fields"] == 0
+    assert top["relevance"]["text"] > 2 * weak["relevance"]["text"]
+    assert top["relevance"]["fields"] == 0
+
+    # asked for, the service outside the firm's area comes back, marked and explained
+    wide = await match(
+        suite,
+        need="Eksport af økologiske fødevarer til Tyskland",
+        municipality=AALBORG,
+        include_outside_area="true",
+    )
+    assert wide["query"]["include_outside_area"] is True
+    outside = hit(wide, own_region)
+    assert outside["outside_area"] is True and outside["nearness"] == "other_region"
+    assert next(r for r in outside["why"] if r["code"] == "where")["da"] == (
+        "Uden for tilbuddets område: tilbydes kun i Region Syddanmark, ikke i Aalborg"
+    )
+    assert [h["id"] for h in wide["items"] if h["outside_area"]] == [own_region]
 
     # with the field and the target group the reasons name them too
     answer = await match(
@@ -222,6 +250,7 @@ async def test_a_cluster_in_another_region_that_serves_the_need_ranks_first(suit
         "municipality": AALBORG,
         "region": "1081",
         "kind": "all",
+        "include_outside_area": False,
     }
 
 
@@ -237,13 +266,18 @@ async def test_nearness_orders_offers_of_equal_relevance(suite: Suite) -> None:
     national_near = await add_service(suite, house, *text)  # nationwide, at home in Aalborg
     other = await add_service(suite, far, *text, area_kind="regions", area_codes=["1083"])
     answer = await match(suite, need="robotter og automatisering", municipality=AALBORG)
-    assert [(h["id"], h["nearness"]) for h in answer["items"]] == [
+    in_order = [
         # same relevance: the services offered in Aalborg (same_municipality) by id
         *sorted([(same_town, "same_municipality"), (national_near, "same_municipality")]),
         (same_region, "same_region"),
         (national_far, "national"),
-        (other, "other_region"),
     ]
+    assert [(h["id"], h["nearness"]) for h in answer["items"]] == in_order  # not `other`
+    wide = await match(
+        suite, need="robotter og automatisering", municipality=AALBORG, include_outside_area=True
+    )
+    assert [(h["id"], h["nearness"]) for h in wide["items"]] == [*in_order, (other, "other_region")]
+    assert [h["outside_area"] for h in wide["items"]] == [False] * 4 + [True]
     assert len({h["score"] for h in answer["items"]}) == 1
     where = {h["id"]: next(r for r in h["why"] if r["code"] == "where") for h in answer["items"]}
     assert where[national_near]["en"] == "Nationwide; the organisation is based in Aalborg"
@@ -253,9 +287,12 @@ async def test_nearness_orders_offers_of_equal_relevance(suite: Suite) -> None:
     assert all(
         "fits_better_than_nearer" not in {r["code"] for r in h["why"]} for h in answer["items"]
     )
-    # from Hjørring (same region, other municipality) the Aalborg ones are "same_region"
+    # from Hjørring (same region, other municipality): the Aalborg-only service is not offered,
+    # the region's and the nationwide one at home in Aalborg are "same_region"
     answer = await match(suite, need="robotter", municipality=HJOERRING)
-    assert {h["nearness"] for h in answer["items"][:3]} == {"same_region"}
+    assert sorted(ids(answer)[:2]) == sorted([same_region, national_near])
+    assert {h["nearness"] for h in answer["items"][:2]} == {"same_region"}
+    assert same_town not in ids(answer)
 
 
 async def test_filters_kinds_fields_target_group_and_limit(suite: Suite) -> None:
@@ -470,11 +507,13 @@ async def test_offers_published_through_the_directory_api_are_matched(suite: Sui
     assert hit(answer, service)["organisation"]["name"] == "Erhvervshus Nordjylland (api)"
     assert hit(answer, activity)["kind"] == "activity"
     assert hit(answer, activity)["nearness"] == "same_municipality"
-    # the field names the API adds to search_terms match too ("bioressourcer", "food")
-    assert set(ids(await match(suite, need="bioressourcer", municipality=ODENSE))) == {
+    # the field names the API adds to search_terms match too ("bioressourcer", "food"); from
+    # Odense the service (Region Nordjylland only) is outside the firm's area
+    assert set(ids(await match(suite, need="bioressourcer", municipality=HJOERRING))) == {
         service,
         activity,
     }
+    assert ids(await match(suite, need="bioressourcer", municipality=ODENSE)) == [activity]
 
     r = await suite.http.patch(
         f"{API}/services/{service}", json={"status": "defunct"}, headers=mine | {"If-Match": '"1"'}

@@ -119,25 +119,48 @@ def test_the_vocabulary_follows_puts_and_removes() -> None:
 # --- components and normalisation --------------------------------------------------------------
 
 
-def test_text_is_one_for_every_word_once_at_average_length_and_stays_in_bounds() -> None:
+#: Every word of the need once in an offer of average length: BM25's tf part over its bound.
+ONCE_AT_AVERAGE = 1 / (1 + m.K1)
+
+
+def test_every_word_once_at_average_length_scores_one_over_one_plus_k1() -> None:
     index = index_of(
         (offer("all"), "havvind brint solceller"),
         (offer("half"), "havvind kurser regnskab"),
         (offer("none"), "turisme kyst oplevelser"),
     )
     ranked = by_id(rank(index, need("havvind brint solceller")))
-    assert math.isclose(ranked["all"].scored.text, 1.0)
-    assert math.isclose(ranked["all"].scored.relevance, 1.0)
+    assert math.isclose(ranked["all"].scored.text, ONCE_AT_AVERAGE)
+    assert math.isclose(ranked["all"].scored.relevance, ONCE_AT_AVERAGE)
     half = ranked["half"].scored
     idf = {
         term: math.log(1 + (3 - df + 0.5) / (df + 0.5))
         for term, df in (("havvind", 2), ("brint", 1), ("solcel", 1))
     }
-    assert math.isclose(half.text, idf["havvind"] / sum(idf.values()))
+    assert math.isclose(half.text, ONCE_AT_AVERAGE * idf["havvind"] / sum(idf.values()))
     assert "none" not in ranked
-    # many repeats of a word cannot push text above 1
+    # many repeats of a word approach 1 and never reach it
     index = index_of((offer("loud"), "brint " * 30), (offer("quiet"), "brint kurser"), *FILLER)
-    assert all(0 < r.scored.text <= 1 for r in rank(index, need("brint")))
+    assert all(0 < r.scored.text < 1 for r in rank(index, need("brint")))
+
+
+def test_a_one_word_need_still_tells_offers_apart() -> None:
+    """Issue 13: a short need used to score 1.0 for every offer with the word (clipped), so
+    nearness alone decided. The saturated weight keeps a spread: more occurrences and shorter
+    offers score higher, and no two of these four tie."""
+    index = index_of(
+        (offer("short"), "Eksport"),
+        (offer("twice"), "Eksport og eksportfremme: eksport til nye markeder i Europa"),
+        (offer("average"), "Sparring om eksport til nye markeder i Europa"),
+        (offer("long"), "Sparring om ledelse, salg, strategi, vækst, eksport og finansiering "
+                        "for små og mellemstore virksomheder i hele landet"),
+        *FILLER,
+    )  # fmt: skip
+    ranked = rank(index, need("eksport"))
+    scores = {r.scored.offer.id: r.scored.relevance for r in ranked}
+    assert [r.scored.offer.id for r in ranked] == ["short", "twice", "average", "long"]
+    assert len(set(scores.values())) == 4 and all(0 < v < 1 for v in scores.values())
+    assert len({r.scored.band for r in ranked}) == 4  # a band apart each: nearness cannot swap
 
 
 def test_fields_and_target_group_components_and_weights() -> None:
@@ -151,9 +174,11 @@ def test_fields_and_target_group_components_and_weights() -> None:
     both, one, words = ranked["both"].scored, ranked["one"].scored, ranked["words"].scored
     assert (both.fields, one.fields, words.fields) == (1.0, 0.5, 0.0)
     assert (both.target, one.target) == (1.0, 0.0)
-    assert math.isclose(both.relevance, 1.0)
+    # (0.6·text + 0.3·fields + 0.1·target) / (0.6 + 0.3 + 0.1)
+    assert math.isclose(both.relevance, m.W_TEXT * both.text + m.W_FIELDS + m.W_TARGET)
     assert math.isclose(one.relevance, m.W_TEXT * one.text + m.W_FIELDS * 0.5)
     assert math.isclose(words.relevance, m.W_TEXT * words.text)
+    assert (m.W_TEXT, m.W_FIELDS, m.W_TARGET) == (0.6, 0.3, 0.1)
     # fields alone: the share of the fields asked for is the whole relevance
     ranked = by_id(rank(index, need(fields=["energy", "maritime"])))
     assert {k: r.scored.relevance for k, r in ranked.items()} == {"both": 1.0, "one": 0.5}
@@ -203,17 +228,80 @@ def test_nearness(o: m.Offer, home: m.Home | None, expected: str) -> None:
     assert m.nearness(o, AALBORG, "1081", home) == expected
 
 
+BORNHOLM, AARHUS, MIDTJYLLAND = "0400", "0751", "1082"
+
+
+@pytest.mark.parametrize(
+    ("o", "municipality", "expected"),
+    [
+        (offer("n"), BORNHOLM, True),  # nationwide: everywhere
+        (offer("r", area_kind="regions", area_codes=(MIDTJYLLAND,)), AARHUS, True),
+        (offer("r", area_kind="regions", area_codes=(MIDTJYLLAND,)), BORNHOLM, False),
+        (offer("r", area_kind="regions", area_codes=(MIDTJYLLAND, "1084")), BORNHOLM, True),
+        (offer("m", area_kind="municipalities", area_codes=(AALBORG,)), AALBORG, True),
+        (offer("m", area_kind="municipalities", area_codes=(AALBORG,)), HJOERRING, False),
+        (offer("m", area_kind="municipalities", area_codes=()), AALBORG, False),
+        (offer("a", kind="activity", municipality_code=ODENSE), BORNHOLM, True),
+    ],
+)
+def test_a_service_serves_only_its_declared_area(
+    o: m.Offer, municipality: str, expected: bool
+) -> None:
+    assert m.serves(o, municipality, m.region_of(municipality) or "") is expected
+
+
+def test_offers_outside_the_firms_area_are_left_out_unless_asked_for() -> None:
+    """Issue 13: the Bornholm firm does not get Erhvervshus Midtjylland's regional export
+    advice; a nationwide service and an activity elsewhere still reach it; asked for, the
+    outside one comes back marked."""
+    midt = offer("midt", area_kind="regions", area_codes=(MIDTJYLLAND,), organisation_id="eh")
+    aarhus = offer("aarhus", area_kind="municipalities", area_codes=(AARHUS,))
+    national = offer("national", organisation_id="cluster")
+    fair = offer("fair", kind="activity", municipality_code=AARHUS)
+    index = index_of(
+        (midt, "Eksportrådgivning og internationalisering: eksport til nye markeder"),
+        (aarhus, "Eksport for virksomheder i Aarhus"),
+        (national, "Eksport af fødevarer: markedsadgang og certificering"),
+        (fair, "Eksportmesse for fødevarer"),
+        *FILLER,
+    )
+    n = need("eksport", municipality=BORNHOLM)
+    assert {r.scored.offer.id for r in rank(index, n)} == {"national", "fair"}
+    assert not any(r.outside_area for r in rank(index, n))
+    # from Aarhus every one of them serves the firm
+    assert len(rank(index, need("eksport", municipality=AARHUS))) == 4
+    # asked for, the outside ones are scored too and marked
+    wide = by_id(rank(index, need("eksport", municipality=BORNHOLM, include_outside_area=True)))
+    assert set(wide) == {"midt", "aarhus", "national", "fair"}
+    assert {k for k, r in wide.items() if r.outside_area} == {"midt", "aarhus"}
+    where = next(r for r in wide["midt"].why if r.code == "where")
+    assert (
+        where.en == "Outside the offer's area: offered only in Region Midtjylland, not in Bornholm"
+    )
+    # a change of area moves the service in or out of the firm's answer
+    index.put(offer("midt", area_kind="regions", area_codes=(MIDTJYLLAND, "1084")), ["eksport"])
+    assert "midt" in {r.scored.offer.id for r in rank(index, n)}
+    index.remove(("service", "midt"))
+    assert "midt" not in {
+        r.scored.offer.id for r in rank(index, need("eksport", municipality=AARHUS))
+    }
+
+
 def test_a_strong_offer_in_another_region_beats_a_weak_local_one() -> None:
     local = offer("local", area_kind="municipalities", area_codes=(AALBORG,))
-    far = offer("far", area_kind="regions", area_codes=("1083",), organisation_id="cluster")
+    far = offer("far", organisation_id="cluster")  # nationwide, at home on Funen
     index = index_of(
         (local, "Sparring om vækst, salg og eksport"),
         (far, "Eksport af økologiske fødevarer til Tyskland: markedsadgang og certificering"),
         *FILLER,
     )
-    ranked = rank(index, need("eksport af økologiske fødevarer til Tyskland"))
+    ranked = rank(
+        index,
+        need("eksport af økologiske fødevarer til Tyskland"),
+        homes={"cluster": (ODENSE, "1083")},
+    )
     assert [(r.scored.offer.id, r.nearness) for r in ranked] == [
-        ("far", "other_region"),
+        ("far", "national"),
         ("local", "same_municipality"),
     ]
     assert ranked[0].scored.band > ranked[1].scored.band
@@ -224,7 +312,7 @@ def test_a_strong_offer_in_another_region_beats_a_weak_local_one() -> None:
 
 def test_nearness_orders_only_within_a_relevance_band() -> None:
     near = offer("near", area_kind="municipalities", area_codes=(AALBORG,))
-    far = offer("far", area_kind="regions", area_codes=("1083",))
+    far = offer("far")  # nationwide, its organisation at home elsewhere
     words = " ".join(f"ord{i}" for i in range(38))
     fillers = [(offer(f"f{i}"), " ".join(f"andet{i}x{j}" for j in range(20))) for i in range(3)]
     # a slightly longer offer scores slightly lower, in the same band (0.05)
@@ -261,7 +349,12 @@ def test_explanations_in_danish_and_english() -> None:
     )
     index = index_of((o, "Eksportrådgivning for fødevarevirksomheder"), *FILLER)
     n = need("eksport af fødevarer", fields=["food_bio"], target_group="sme")
+    assert rank(index, n) == []  # offered in Region Syddanmark only
+    n = need(
+        "eksport af fødevarer", fields=["food_bio"], target_group="sme", include_outside_area=True
+    )
     (ranked,) = rank(index, n)
+    assert ranked.outside_area and ranked.nearness == "other_region"
     why = {r.code: r for r in ranked.why}
     assert why["words"].da == (
         'Ord fra behovet findes i tilbuddet: "eksport", "fødevarer" '
@@ -273,9 +366,11 @@ def test_explanations_in_danish_and_english() -> None:
     )
     assert why["target_group"].da == "Målgruppe: Små og mellemstore virksomheder"
     assert why["where"].da == (
-        "Tilbydes uden for virksomhedens region (Region Syddanmark): henvis på tværs af grænsen"
+        "Uden for tilbuddets område: tilbydes kun i Region Syddanmark, ikke i Aalborg"
     )
-    assert "refer across the border" in why["where"].en
+    assert why["where"].en == (
+        "Outside the offer's area: offered only in Region Syddanmark, not in Aalborg"
+    )
     # an activity says where and when
     act = offer(
         "w",
@@ -327,6 +422,14 @@ def test_the_pruned_shortlist_ranks_exactly_like_scoring_every_offer() -> None:
         need(" ".join(rng.sample(WORDS, rng.randint(1, 5))), municipality=rng.choice(munis))
         for _ in range(25)
     ]
+    queries += [  # outside the firm's area too (no area rule: every offer may score)
+        need(
+            " ".join(rng.sample(WORDS, rng.randint(1, 4))),
+            municipality=rng.choice(munis),
+            include_outside_area=True,
+        )
+        for _ in range(6)
+    ]
     queries += [
         need("små mellemstore", fields=["energy"]),
         need(fields=["digital", "robotics"], target_group="sme"),
@@ -334,14 +437,16 @@ def test_the_pruned_shortlist_ranks_exactly_like_scoring_every_offer() -> None:
     ]
     pruned_some = 0
     for n in queries:
+        everything = index.shortlist(n, 10**9)  # every offer scored, whatever the limit
         for limit in (1, 5, 10, 30):
-            short, everything = index.shortlist(n, limit), index.shortlist(n, 10**9)
+            short = index.shortlist(n, limit)
             pruned_some += short.evaluated < everything.evaluated
             pruned = m.order(short, n, homes, limit)
             full = m.order(everything, n, homes, limit)
-            assert [(r.scored.offer.id, r.nearness) for r in pruned] == [
-                (r.scored.offer.id, r.nearness) for r in full
+            assert [(r.scored.offer.id, r.nearness, r.outside_area) for r in pruned] == [
+                (r.scored.offer.id, r.nearness, r.outside_area) for r in full
             ], (n.terms, n.fields, limit)
+            assert n.include_outside_area or not any(r.outside_area for r in pruned)
             assert [r.scored.relevance for r in pruned] == pytest.approx(
                 [r.scored.relevance for r in full]
             )
@@ -372,7 +477,8 @@ def test_weights_follow_the_average_length() -> None:
     scored = index.shortlist(need("brint"), 5).scored
     # reweighed on the first query: a one-word offer among 40-word offers scores high
     assert scored[0].offer.id == "a"
-    assert scored[0].text == 1.0
+    average = (1 + 50 * 40) / 51
+    assert math.isclose(scored[0].text, 1 / (1 + m.K1 * (1 - m.B + m.B / average)))
     index.reweigh()
     again = index.shortlist(need("brint"), 5).scored
     assert again[0].relevance == scored[0].relevance

@@ -1,4 +1,4 @@
-"""Services in the directory (§5) and their Open Referral HSDS 3.0 export (issue 5)."""
+"""Services in the directory (§5). Their HSDS 3.0 export: test_hsds_export.py."""
 
 from __future__ import annotations
 
@@ -9,12 +9,6 @@ from sqlalchemy import select
 from services.referrals.models import OfferedService
 from tests.conftest import Suite
 from tests.referrals.helpers import API, assert_problem, register_cluster, register_organisation
-
-#: Required properties of HSDS 3.0 objects (openreferral/specification schema/*.json
-#: "required"): service, organization, service_area, contact, phone, language.
-SERVICE_REQUIRED = ["id", "name", "status"]
-ORGANIZATION_REQUIRED = ["id", "name", "description"]
-AREA_REQUIRED = ["id"]
 
 
 def service_body(**extra: Any) -> dict[str, Any]:
@@ -211,103 +205,3 @@ async def test_list_filters_area_and_pages(suite: Suite) -> None:
         ).scalars()
         seqs_list = list(seqs)
     assert seqs_list == sorted(seqs_list) and len(set(seqs_list)) == len(seqs_list)
-
-
-async def test_hsds_export(suite: Suite) -> None:
-    house = await register_organisation(suite, "Erhvervshus Nordjylland (test)")
-    cluster = await register_cluster(suite, "Energiklyngen (test)")
-    r = await suite.http.post(
-        f"{API}/services", json=service_body(), headers=await suite.auth(house)
-    )
-    regional = r.json()["id"]
-    body = service_body(area_kind="national", area_codes=[], email=None, phone=None)
-    r = await suite.http.post(f"{API}/services", json=body, headers=await suite.auth(cluster))
-    national = r.json()["id"]
-    body = service_body(area_kind="municipalities", area_codes=["0851", "0849"], url=None)
-    r = await suite.http.post(f"{API}/services", json=body, headers=await suite.auth(house))
-    local = r.json()["id"]
-    r = await suite.http.patch(
-        f"{API}/services/{local}",
-        json={"status": "inactive"},
-        headers=await suite.auth(house) | {"If-Match": '"1"'},
-    )
-    assert r.status_code == 200
-
-    r = await suite.http.get(f"{API}/hsds/services")  # public
-    assert r.status_code == 200, r.text
-    items = {s["id"]: s for s in r.json()["items"]}
-    assert set(items) == {regional, national, local}
-    for s in items.values():
-        for key in SERVICE_REQUIRED:
-            assert s[key], (key, s)
-        assert s["status"] in ("active", "inactive", "defunct", "temporarily closed")
-        for key in ORGANIZATION_REQUIRED:
-            assert s["organization"][key], (key, s["organization"])
-        assert s["organization"]["id"] == s["organization_id"]
-        assert all(a["id"] and a["service_id"] == s["id"] for a in s["service_areas"])
-        assert [lang["code"] for lang in s["languages"]] == ["da", "en"]
-        assert None not in s.values()
-
-    reg = items[regional]
-    assert reg["organization"]["name"] == "Erhvervshus Nordjylland (test)"
-    assert reg["organization"]["x-klyngeforum"]["kind"] == "growth_house"
-    assert reg["organization"]["description"] == (
-        "Erhvervshus (væksthus) i Aalborg Kommune, Region Nordjylland"
-    )
-    [ident] = reg["organization"]["organization_identifiers"]
-    assert ident["identifier_scheme"] == "DK-CVR" and len(ident["identifier"]) == 8
-    [area] = reg["service_areas"]
-    assert (area["name"], area["extent"], area["extent_type"]) == (
-        "Region Nordjylland",
-        "1081",
-        "text",
-    )
-    [contact] = reg["contacts"]  # the organisation's contact point, not a person
-    assert contact["name"] == "Erhvervshus Nordjylland (test)"
-    assert contact["email"] == "Eksport@erhvervshus.example.dk"
-    assert [p["number"] for p in contact["phones"]] == ["+45 70 20 30 40"]
-    assert reg["url"] == "https://erhvervshus.example.dk/eksport"
-    ext = reg["x-klyngeforum"]
-    assert [f["code"] for f in ext["fields"]] == ["energy", "food_bio"]
-    assert ext["fields"][0] == {"code": "energy", "name_da": "Energi", "name_en": "Energy"}
-    assert [t["code"] for t in ext["target_groups"]] == ["sme", "growth_firms"]
-    assert ext["area_kind"] == "regions" and ext["area_codes"] == ["1081"]
-
-    nat = items[national]
-    assert [(a["name"], a["extent"]) for a in nat["service_areas"]] == [("Danmark", "DK")]
-    assert "contacts" not in nat and "phones" not in nat
-    assert nat["organization"]["x-klyngeforum"]["region_code"] == "1083"
-    loc = items[local]
-    assert loc["status"] == "inactive" and "url" not in loc
-    assert [(a["name"], a["extent"]) for a in loc["service_areas"]] == [
-        ("Aalborg Kommune", "0851"),
-        ("Jammerbugt Kommune", "0849"),
-    ]
-
-    r = await suite.http.get(f"{API}/hsds/services", params={"status": "active", "limit": 1})
-    first = r.json()
-    assert len(first["items"]) == 1 and first["next_cursor"]
-    r = await suite.http.get(
-        f"{API}/hsds/services",
-        params={"status": "active", "limit": 1, "cursor": first["next_cursor"]},
-    )
-    assert {first["items"][0]["id"], r.json()["items"][0]["id"]} == {regional, national}
-    assert not r.json().get("next_cursor")
-
-    seen: dict[str, dict[str, Any]] = {}
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"limit": 40} | ({"cursor": cursor} if cursor else {})
-        page = (await suite.http.get(f"{API}/hsds/organizations", params=params)).json()
-        seen |= {o["id"]: o for o in page["items"]}
-        cursor = page.get("next_cursor")
-        if not cursor:
-            break
-    assert house in seen and cluster in seen
-    assert "kommune-0851" in seen  # municipalities take part in the exchange
-    assert "fivu-rti" not in seen  # a ministry does not
-    for org in seen.values():
-        for key in ORGANIZATION_REQUIRED:
-            assert org[key], org
-    assert seen["kommune-0851"]["description"] == "Kommune i Region Nordjylland"
-    assert seen[cluster]["x-klyngeforum"]["kind"] == "cluster_organisation"

@@ -28,11 +28,11 @@ from services.referrals.api.common import (
 from services.referrals.models import OfferedService
 from services.referrals.rules.vocabulary import ServiceStatus, TargetGroup
 from services.referrals.schemas.directory import ServiceCreate, ServiceOut, ServiceUpdate
-from services.referrals.schemas.hsds import HsdsOrganization, HsdsService
+from services.referrals.schemas.hsds import HsdsOrganization, HsdsPage, HsdsService
 from services.referrals.service import directory, hsds
 from shared.dependencies import Now
 from shared.etag import with_etag
-from shared.pagination import DEFAULT_LIMIT, Page
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from shared.queries import get_or_404
 from shared.reference.fields import field_by_code
 from shared.validation import MunicipalityCode
@@ -144,35 +144,44 @@ async def update_service(
 # --- HSDS export ----------------------------------------------------------------------------
 
 
+HsdsPageNumber = Annotated[int, Query(ge=1, description="The page, from 1 (HSDS `page`)")]
+HsdsPerPage = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description="How many to a page (HSDS `per_page`)")
+]
+
+
 @router.get(
     "/hsds/services",
     tags=["hsds"],
-    response_model=Page[HsdsService],
+    response_model=HsdsPage[HsdsService],
     response_model_exclude_none=True,
     summary="The services as Open Referral HSDS 3.0 service objects (public open data)",
 )
 async def hsds_services(
     session: Session,
     status: Annotated[ServiceStatus | None, Query(description="Default: every status")] = None,
-    cursor: Cursor = None,
-    limit: Limit = DEFAULT_LIMIT,
-) -> Page[HsdsService]:
-    """Each item is an HSDS 3.0 ``service`` with its ``organization``, ``service_areas``,
-    ``languages`` and the organisation's contact point; fields of strength and target groups
-    are under ``x-klyngeforum``. Pages are this API's cursor pages."""
-    items, nxt = await hsds.services_page(session, status, cursor, limit)
-    return Page[HsdsService](items=items, next_cursor=nxt)
+    page: HsdsPageNumber = 1,
+    per_page: HsdsPerPage = DEFAULT_LIMIT,
+) -> HsdsPage[HsdsService]:
+    """Each item in ``contents`` is an HSDS 3.0 ``service`` with its ``organization``,
+    ``service_areas``, ``languages`` and the organisation's contact point; fields of strength
+    and target groups are under ``x-klyngeforum``. The answer is an HSDS API page
+    (``total_items``, ``total_pages``, ``page_number``, ``size``, ``first_page``,
+    ``last_page``, ``empty``, ``contents``). Ids are UUIDs derived from the Klyngeforum ids
+    (uuid5; the Klyngeforum id is ``x-klyngeforum.id``)."""
+    return await hsds.services_page(session, status, page, per_page)
 
 
 @router.get(
     "/hsds/organizations",
     tags=["hsds"],
-    response_model=Page[HsdsOrganization],
+    response_model=HsdsPage[HsdsOrganization],
     response_model_exclude_none=True,
     summary="The party organisations as Open Referral HSDS 3.0 organization objects (public)",
 )
 async def hsds_organizations(
-    session: Session, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
-) -> Page[HsdsOrganization]:
-    items, nxt = await hsds.organizations_page(session, cursor, limit)
-    return Page[HsdsOrganization](items=items, next_cursor=nxt)
+    session: Session, page: HsdsPageNumber = 1, per_page: HsdsPerPage = DEFAULT_LIMIT
+) -> HsdsPage[HsdsOrganization]:
+    """An HSDS API page of ``organization`` objects: every growth house, business service,
+    cluster organisation and municipality in the exchange, by Klyngeforum id."""
+    return await hsds.organizations_page(session, page, per_page)

@@ -61,6 +61,11 @@ class MatchQuery(BaseModel):
     )
     target_group: TargetGroup | None = Field(None, description="The firm as a target group")
     kind: Literal["services", "activities", "all"] = "all"
+    include_outside_area: bool = Field(
+        False,
+        description="Also services whose declared area does not serve the firm's "
+        "municipality (each marked outside_area: true); by default they are left out",
+    )
     limit: int = Field(10, ge=1, le=MAX_HITS, description="How many hits (best first)")
 
     @model_validator(mode="after")
@@ -113,6 +118,11 @@ class MatchHit(BaseModel):
     score: float = Field(description="Relevance 0..1 (ranks first, in bands of 0.05)")
     relevance: Relevance
     nearness: Nearness = Field(description="Orders hits of about equal relevance only")
+    outside_area: bool = Field(
+        False,
+        description="A service whose declared area does not serve the firm's municipality "
+        "(only with include_outside_area=true)",
+    )
     why: list[Reason] = Field(description="Why it ranked, in Danish and English")
     fields: list[str]
     target_groups: list[str]
@@ -133,6 +143,7 @@ class MatchedQuery(BaseModel):
     municipality: str
     region: str
     kind: str
+    include_outside_area: bool = False
 
 
 class IndexState(BaseModel):

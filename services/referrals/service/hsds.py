@@ -1,14 +1,34 @@
 """The directory as Open Referral HSDS 3.0 (§5: the parties must know each other's offers;
 an open standard lets other service finders read them too). Read only.
 
+**Ids.** HSDS 3.0 ids are UUIDs (``"format": "uuid"``). Each is derived from the Klyngeforum
+id, stable across exports and replicas, with UUID version 5 (RFC 9562, SHA-1 of a namespace
+and a name)::
+
+    NAMESPACE = uuid5(NAMESPACE_URL, "https://klyngeforum.dk/hsds/3.0")
+              = d2d28a76-2f11-5176-bbf7-bee76c646c8e  (never change it: every id would)
+    id        = uuid5(NAMESPACE, "<hsds table>:<Klyngeforum id>[:<part>]")
+
+e.g. ``service:svc-01a2…``, ``organization:kommune-0751``, ``service_area:svc-01a2…:1081``,
+``language:svc-01a2…:da``, ``phone:svc-01a2…``, ``contact:svc-01a2…``,
+``organization_identifier:<organisation id>:cvr``. The Klyngeforum id stays readable in
+``x-klyngeforum.id`` (services and organisations), so a reader can follow a service to
+``GET /referrals/v1/services/{id}``.
+
+**Lists** are HSDS API pages (``schema/openapi.json`` ``#/components/schemas/Page``):
+``total_items``, ``total_pages``, ``page_number`` (from 1), ``size`` (on this page),
+``first_page``, ``last_page``, ``empty``, and the items in ``contents``; asked for with ``page``
+and ``per_page``, ordered by the Klyngeforum id.
+
 Mapping (HSDS 3.0 field ← Klyngeforum):
 
 ``service``
-    ``id`` ← service id (Klyngeforum ids, not UUIDs: they are the ids of this API),
-    ``organization_id``, ``name``, ``description``, ``url``, ``email``, ``fees_description``,
-    ``status`` (the HSDS statuses: active, inactive, defunct, temporarily closed) ← the same
-    columns; ``phones[]`` ← the service phone; ``languages[]`` ← one ``language`` per ISO 639-1
-    code (``name`` in the language itself); ``organization`` ← the providing organisation (below).
+    ``id``, ``organization_id`` ← the UUIDs of the service and its organisation; ``name``,
+    ``description``, ``url``, ``email``, ``fees_description``, ``status`` (the HSDS statuses:
+    active, inactive, defunct, temporarily closed) ← the same columns; ``last_modified`` ←
+    ``updated_at``; ``phones[]`` ← the service phone; ``languages[]`` ← one ``language`` per
+    ISO 639-1 code (``name`` in the language itself); ``organization`` ← the providing
+    organisation (below).
 ``service_areas[]``
     national → one area ``name`` "Danmark", ``extent`` "DK"; regions → one per region (``name``
     "Region Nordjylland", ``extent`` "1081"); municipalities → one per municipality (``name``
@@ -21,18 +41,19 @@ Mapping (HSDS 3.0 field ← Klyngeforum):
     ``id``, ``name``, ``description`` (generated: kind and place, as HSDS requires one),
     ``organization_identifiers[]`` ← the CVR number (org-id.guide scheme ``DK-CVR``).
 ``x-klyngeforum`` (extension)
-    services: ``fields`` and ``target_groups`` (code + Danish and English names),
-    ``area_kind``/``area_codes``, ``updated_at``, ``version``; organisations: ``kind``,
+    services: ``id``, ``fields`` and ``target_groups`` (code + Danish and English names),
+    ``area_kind``/``area_codes``, ``updated_at``, ``version``; organisations: ``id``, ``kind``,
     ``municipality_code``, ``region_code``.
-
-Lists use this API's cursor pages (``items``/``next_cursor``), not HSDS's numbered pages.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from typing import TypeVar
+from uuid import NAMESPACE_URL, uuid5
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.referrals.models import OfferedService, directory
@@ -43,6 +64,7 @@ from services.referrals.schemas.hsds import (
     HsdsLanguage,
     HsdsOrganization,
     HsdsOrganizationIdentifier,
+    HsdsPage,
     HsdsPhone,
     HsdsService,
     HsdsServiceArea,
@@ -53,12 +75,36 @@ from services.referrals.schemas.hsds import (
 from services.referrals.service.common import organisations
 from services.referrals.service.directory import org_refs
 from shared.clock import as_utc
-from shared.pagination import decode_cursor, encode_cursor
-from shared.queries import page
 from shared.reference import municipality_by_code, reference_parties, region_by_code
 from shared.reference.fields import field_by_code
 
 DAWA = "https://api.dataforsyningen.dk"
+
+#: The namespace of every HSDS id of the export (module docstring). Fixed for good.
+NAMESPACE = uuid5(NAMESPACE_URL, "https://klyngeforum.dk/hsds/3.0")
+
+T = TypeVar("T")
+
+
+def hsds_id(table: str, *names: str) -> str:
+    """The HSDS UUID of a Klyngeforum record: ``uuid5(NAMESPACE, "table:id[:part]")``."""
+    return str(uuid5(NAMESPACE, ":".join((table, *names))))
+
+
+def hsds_page(contents: list[T], total: int, page: int, per_page: int) -> HsdsPage[T]:
+    """The HSDS API page ``page`` (from 1) of ``total`` items, ``per_page`` to a page."""
+    pages = math.ceil(total / per_page)
+    return HsdsPage[T](
+        total_items=total,
+        total_pages=pages,
+        page_number=page,
+        size=len(contents),
+        first_page=page == 1,
+        last_page=page >= pages,
+        empty=not contents,
+        contents=contents,
+    )
+
 
 KIND_LABELS = {
     "growth_house": "Erhvervshus (væksthus)",
@@ -96,11 +142,12 @@ def _description(ref: OrganisationRef) -> str:
 
 
 def organization(ref: OrganisationRef, cvr: str | None) -> HsdsOrganization:
+    org_id = hsds_id("organization", ref.id)
     identifiers = (
         [
             HsdsOrganizationIdentifier(
-                id=f"{ref.id}-cvr",
-                organization_id=ref.id,
+                id=hsds_id("organization_identifier", ref.id, "cvr"),
+                organization_id=org_id,
                 identifier_scheme="DK-CVR",
                 identifier_type="CVR-nummer (Det Centrale Virksomhedsregister)",
                 identifier=cvr,
@@ -110,11 +157,12 @@ def organization(ref: OrganisationRef, cvr: str | None) -> HsdsOrganization:
         else None
     )
     return HsdsOrganization(
-        id=ref.id,
+        id=org_id,
         name=ref.name or ref.id,
         description=_description(ref),
         organization_identifiers=identifiers,
         x_klyngeforum=OrganizationExtension(
+            id=ref.id,
             kind=ref.kind or "unknown",
             municipality_code=ref.municipality_code,
             region_code=ref.region_code,
@@ -123,11 +171,12 @@ def organization(ref: OrganisationRef, cvr: str | None) -> HsdsOrganization:
 
 
 def service_areas(service: OfferedService) -> list[HsdsServiceArea]:
+    service_id = hsds_id("service", service.id)
     if service.area_kind == "national":
         return [
             HsdsServiceArea(
-                id=f"{service.id}-area-DK",
-                service_id=service.id,
+                id=hsds_id("service_area", service.id, "DK"),
+                service_id=service_id,
                 name="Danmark",
                 description="Hele landet",
                 extent="DK",
@@ -144,8 +193,8 @@ def service_areas(service: OfferedService) -> list[HsdsServiceArea]:
             description, uri = "Kommune", f"kommuner/{code}"
         areas.append(
             HsdsServiceArea(
-                id=f"{service.id}-area-{code}",
-                service_id=service.id,
+                id=hsds_id("service_area", service.id, code),
+                service_id=service_id,
                 name=name,
                 description=f"{description} (Danmarks Statistik kode {code})",
                 extent=code,
@@ -171,42 +220,51 @@ def _terms(codes: Sequence[str], fields: bool) -> list[Term]:
 def hsds_service(
     service: OfferedService, ref: OrganisationRef, cvr: str | None = None
 ) -> HsdsService:
+    service_id = hsds_id("service", service.id)
+    org_id = hsds_id("organization", service.organisation_id)
     phone = (
-        [HsdsPhone(id=f"{service.id}-phone", service_id=service.id, number=service.phone)]
+        [HsdsPhone(id=hsds_id("phone", service.id), service_id=service_id, number=service.phone)]
         if service.phone
         else None
     )
     contact = None
     if service.email or service.phone:
-        contact_id = f"{service.id}-contact"
+        contact_id = hsds_id("contact", service.id)
         contact = [
             HsdsContact(
                 id=contact_id,
-                service_id=service.id,
-                organization_id=service.organisation_id,
+                service_id=service_id,
+                organization_id=org_id,
                 name=ref.name or service.organisation_id,
                 department=service.name,
                 email=service.email,
-                phones=[HsdsPhone(id=f"{contact_id}-phone", contact_id=contact_id, number=p)]
+                phones=[
+                    HsdsPhone(
+                        id=hsds_id("phone", service.id, "contact"),
+                        contact_id=contact_id,
+                        number=p,
+                    )
+                ]
                 if (p := service.phone)
                 else None,
             )
         ]
-    updated = service.updated_at
+    updated = as_utc(service.updated_at)
     return HsdsService(
-        id=service.id,
-        organization_id=service.organisation_id,
+        id=service_id,
+        organization_id=org_id,
         name=service.name,
         description=service.description,
         url=service.url,
         email=service.email,
         status=service.status,
         fees_description=service.fees_description,
+        last_modified=updated,
         phones=phone,
         languages=[
             HsdsLanguage(
-                id=f"{service.id}-lang-{code}",
-                service_id=service.id,
+                id=hsds_id("language", service.id, code),
+                service_id=service_id,
                 name=LANGUAGE_NAMES.get(code, code),
                 code=code,
             )
@@ -216,46 +274,46 @@ def hsds_service(
         contacts=contact,
         organization=organization(ref, cvr),
         x_klyngeforum=ServiceExtension(
+            id=service.id,
             fields=_terms(service.fields, fields=True),
             target_groups=_terms(service.target_groups, fields=False),
             area_kind=service.area_kind,
             area_codes=list(service.area_codes),
-            updated_at=as_utc(updated),
+            updated_at=updated,
             version=service.version,
         ),
     )
 
 
 async def services_page(
-    session: AsyncSession, status: str | None, cursor: str | None, limit: int
-) -> tuple[list[HsdsService], str | None]:
+    session: AsyncSession, status: str | None, page: int, per_page: int
+) -> HsdsPage[HsdsService]:
+    """Page ``page`` (from 1) of the services, ``per_page`` to a page, by id."""
     stmt = select(OfferedService)
+    counted = select(func.count()).select_from(OfferedService)
     if status:
         stmt = stmt.where(OfferedService.status == status)
-    rows, next_cursor = await page(session, stmt, OfferedService.id, cursor, limit)
+        counted = counted.where(OfferedService.status == status)
+    total = (await session.execute(counted)).scalar_one()
+    ordered = stmt.order_by(OfferedService.id).offset((page - 1) * per_page).limit(per_page)
+    rows = list((await session.execute(ordered)).scalars())
     ids = {s.organisation_id for s in rows}
     refs = await org_refs(session, ids)
     cvrs = {i: o.cvr for i, o in (await organisations(session, ids)).items()}
     items = [hsds_service(s, refs[s.organisation_id], cvrs.get(s.organisation_id)) for s in rows]
-    return items, next_cursor
+    return hsds_page(items, total, page, per_page)
 
 
 async def organizations_page(
-    session: AsyncSession, cursor: str | None, limit: int
-) -> tuple[list[HsdsOrganization], str | None]:
+    session: AsyncSession, page: int, per_page: int
+) -> HsdsPage[HsdsOrganization]:
     """The party organisations the exchange knows (from registry events, plus the 98
-    municipalities of the reference data), by id."""
-    after = decode_cursor(cursor)
-    last = str(after[0]) if after else ""
+    municipalities of the reference data), by id: page ``page`` of ``per_page``."""
     stmt = select(directory.c.id, directory.c.cvr).where(directory.c.kind.in_(PARTY_KINDS))
-    if last:
-        stmt = stmt.where(directory.c.id > last)
-    rows = await session.execute(stmt.order_by(directory.c.id).limit(limit + 1))
-    found: dict[str, str | None] = {r.id: r.cvr for r in rows}
+    found: dict[str, str | None] = {r.id: r.cvr for r in await session.execute(stmt)}
     for party in reference_parties():
-        if party.kind in PARTY_KINDS and party.id > last:
+        if party.kind in PARTY_KINDS:
             found.setdefault(party.id, None)
-    ids = sorted(found)[: limit + 1]
-    next_cursor = encode_cursor([ids[limit - 1]]) if len(ids) > limit else None
-    refs = await org_refs(session, ids[:limit])
-    return [organization(refs[i], found[i]) for i in ids[:limit]], next_cursor
+    ids = sorted(found)[(page - 1) * per_page : page * per_page]
+    refs = await org_refs(session, ids)
+    return hsds_page([organization(refs[i], found[i]) for i in ids], len(found), page, per_page)

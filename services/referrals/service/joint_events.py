@@ -1,7 +1,8 @@
 """Joint events (§5 "fælles arrangementer for fælles SMV-målgrupper"). Never commits.
 
 One party proposes an event for a shared target group to another party; only the two of them
-see the proposal (anyone else gets 404). States::
+see the proposal (anyone else gets 404). The partner is told by
+``referrals.joint_event.proposed``, addressed to it and recorded with the proposal. States::
 
     proposed → accepted (the partner; it becomes an activity hosted by the proposer with the
                partner as co-host, announced like any activity, and
@@ -34,6 +35,7 @@ from shared.events.outbox import record_event
 from shared.queries import new_id, page
 
 AGREED = "referrals.joint_event.agreed"
+PROPOSED = "referrals.joint_event.proposed"
 
 
 async def propose(
@@ -61,6 +63,26 @@ async def propose(
     )
     session.add(joint)
     await session.flush()
+    await record_event(
+        session,
+        messaging,
+        PROPOSED,
+        ev.JointEventProposed(
+            joint_event_id=joint.id,
+            proposer_id=proposer,
+            partner_id=joint.partner_id,
+            kind=joint.kind,
+            title=joint.title,
+            starts_at=as_utc(joint.starts_at),
+            ends_at=as_utc(joint.ends_at),
+            municipality_code=joint.municipality_code,
+            online=joint.online,
+            target_groups=list(joint.target_groups),
+            fields=list(joint.fields),
+        ),
+        subject=joint.id,
+        recipient=joint.partner_id,
+    )
     return joint
 
 

@@ -126,6 +126,9 @@ from shared.events.contracts.referrals import (
     JointEventAgreed as JointEventAgreed,
 )
 from shared.events.contracts.referrals import (
+    JointEventProposed as JointEventProposed,
+)
+from shared.events.contracts.referrals import (
     ReferralAccepted as ReferralAccepted,
 )
 from shared.events.contracts.referrals import (

@@ -141,6 +141,27 @@ class ActivityAnnounced(ActivityFacts):
 
 
 @declare(
+    "referrals.joint_event.proposed",
+    "An organisation proposed a joint event for a shared SME target group (§5); addressed to "
+    "the partner, who accepts or declines it through the API. Ids, kind, title, time, place "
+    "and target groups only: the free-text description stays in the referrals service.",
+    addressed=True,
+)
+class JointEventProposed(BaseModel):
+    joint_event_id: str
+    proposer_id: str
+    partner_id: str = Field(description="The organisation asked (the event's recipient)")
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    municipality_code: str | None = None
+    online: bool = False
+    target_groups: list[str] = Field(default_factory=list)
+    fields: list[str] = Field(default_factory=list)
+
+
+@declare(
     "referrals.joint_event.agreed",
     "Two organisations agreed a joint event for a shared SME target group (§5); it is "
     "announced as an activity with both hosts.",

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import math
 import sys
-from bisect import bisect_left, insort
+from bisect import insort
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from heapq import nlargest
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any
 
 from services.referrals.rules.matching.model import (
     BAND,
@@ -32,6 +32,13 @@ from services.referrals.rules.matching.model import (
     Scored,
     Shortlist,
 )
+from services.referrals.rules.matching.parts import (
+    Part,
+    add_text,
+    cheapest,
+    discard_sorted,
+    starting_with,
+)
 
 
 @lru_cache(maxsize=4096)
@@ -41,27 +48,21 @@ def codes(stored: str | None) -> tuple[str, ...]:
     return tuple(sys.intern(str(code)) for code in json.loads(stored or "[]") or ())
 
 
+_NONE: frozenset[int] = frozenset()
+
 #: How many offers give the floor (their exact scores) before the postings are read.
 _FLOOR_SAMPLE = 200
 
 
-class _Part(NamedTuple):
-    """One part of a need: a stem (with its matches) or an asked-for field."""
-
-    bound: float  # the most it can add to any offer's relevance
-    weight: float  # text: idf(q) / Σ idf; field: 1
-    matches: dict[str, float]  # text: index term → weight; field: {}
-    code: str  # text: the stem; field: the field code
-    cost: int  # postings to read it in full
-
-
 class TermIndex:
-    """An inverted index of offers: stem → postings (offer number → the BM25 weight of the stem
-    in that offer, ``tf·(k1+1) / (tf + k1·(1 − b + b·|d|/L))``), the sorted vocabulary for
-    compound expansion, and field → offers. Changes one offer at a time (``put`` replaces,
-    ``remove`` drops), so a replica keeps it current incrementally. ``L`` is the average
-    length when the weights were last computed; they are computed again (``reweigh``) when the
-    average has moved by more than 10 %.
+    """An inverted index of offers: stem → postings (offer number → the saturated BM25 weight
+    of the stem in that offer, ``tf / (tf + k1·(1 − b + b·|d|/L))``, below 1), the sorted
+    vocabulary for compound expansion, field → offers, and the declared areas (region or
+    municipality → the services bound to an area that serve it), so a match keeps to the
+    services open to the firm with set operations, not a look at each offer. Changes one
+    offer at a time (``put`` replaces, ``remove`` drops), so a replica keeps it current
+    incrementally. ``L`` is the average length when the weights were last computed; they are
+    computed again (``reweigh``) when the average has moved by more than 10 %.
 
     ``shortlist`` does not score every offer a common word touches: the parts of the need are
     taken rarest first (by the most each can add, as in MaxScore), and once the offers not
@@ -76,6 +77,10 @@ class TermIndex:
         self._vocab: list[str] = []
         self._reversed: list[str] = []
         self._by_field: dict[str, set[int]] = {}
+        #: services with a declared area (not nationwide), and who of them serves where
+        self._area_bound: set[int] = set()
+        self._in_region: dict[str, set[int]] = {}
+        self._in_municipality: dict[str, set[int]] = {}
         self._lengths: dict[int, int] = {}
         self._total_length = 0
         self._norm_length = 0.0
@@ -102,7 +107,7 @@ class TermIndex:
         weight = row.get(tf)
         if weight is None:
             norm = K1 * (1 - B + B * length / self._norm_length)
-            weight = row[tf] = (K1 + 1) * tf / (tf + norm)
+            weight = row[tf] = tf / (tf + norm)
         return weight
 
     def put(self, offer: Offer, stems: Iterable[str], *, weigh: bool = True) -> None:
@@ -142,6 +147,13 @@ class TermIndex:
                 postings[number] = 0.0
         for code in offer.fields:
             self._by_field.setdefault(code, set()).add(number)
+        if offer.kind == "service" and offer.area_kind != "national":
+            self._area_bound.add(number)
+            for code in offer.area_codes:
+                self._served(offer).setdefault(code, set()).add(number)
+
+    def _served(self, offer: Offer) -> dict[str, set[int]]:
+        return self._in_region if offer.area_kind == "regions" else self._in_municipality
 
     def put_many(self, offers: Iterable[tuple[Offer, Iterable[str]]]) -> None:
         """``put`` each, then weigh once with the new average length (a bulk build)."""
@@ -163,10 +175,14 @@ class TermIndex:
             if not postings:
                 del self._postings[term]
                 del self._peak[term]
-                _discard_sorted(self._vocab, term)
-                _discard_sorted(self._reversed, term[::-1])
+                discard_sorted(self._vocab, term)
+                discard_sorted(self._reversed, term[::-1])
         for code in offer.fields:
             self._by_field[code].discard(number)
+        if number in self._area_bound:
+            self._area_bound.discard(number)
+            for code in offer.area_codes:
+                self._served(offer)[code].discard(number)
         if not self._offers:
             self._norm_length = 0.0
             self._weights.clear()
@@ -189,7 +205,7 @@ class TermIndex:
                 postings[term][number] = weight
         self._peak = {term: max(p.values()) for term, p in postings.items()}
 
-    def _having_all(self, parts: Sequence[_Part]) -> set[int]:
+    def _having_all(self, parts: Sequence[Part]) -> set[int]:
         """Offers that have every part (a match of each stem, each field), rarest part first."""
         found: set[int] | None = None
         for part in sorted(parts, key=lambda p: p.cost):
@@ -217,13 +233,13 @@ class TermIndex:
                 found[term] = weight
 
         if len(q) >= PREFIX_MIN:
-            for term in _starting_with(self._vocab, q, MAX_EXPANSIONS):
+            for term in starting_with(self._vocab, q, MAX_EXPANSIONS):
                 add(term, PREFIX_WEIGHT)
             for end in range(PREFIX_MIN, len(q)):
                 if q[:end] in self._postings:
                     add(q[:end], PREFIX_WEIGHT)
         if len(q) >= SUFFIX_MIN:
-            for term in _starting_with(self._reversed, q[::-1], MAX_EXPANSIONS):
+            for term in starting_with(self._reversed, q[::-1], MAX_EXPANSIONS):
                 add(term[::-1], SUFFIX_WEIGHT)
             for start in range(1, len(q) - SUFFIX_MIN + 1):
                 if q[start:] in self._postings:
@@ -258,7 +274,7 @@ class TermIndex:
         c_text, c_target = w_text / total, w_target / total
         c_field = w_fields / total / max(1, len(need.fields))
         parts = [
-            _Part(
+            Part(
                 c_text * idf / idf_sum * peak,
                 idf / idf_sum,
                 m,
@@ -268,14 +284,23 @@ class TermIndex:
             for idf, peak, q, m in stems
         ]
         parts += [
-            _Part(c_field, 1.0, {}, code, len(self._by_field.get(code, ()))) for code in need.fields
+            Part(c_field, 1.0, {}, code, len(self._by_field.get(code, ()))) for code in need.fields
         ]
         parts.sort(key=lambda p: -p.bound)
 
         group, kinds, now = need.target_group, need.kinds, need.now
         filtered = not kinds >= {"service", "activity"} or (self._activities and now is not None)
+        tied = self._area_bound if self._area_bound and not need.include_outside_area else None
+        here = self._in_municipality.get(need.municipality, _NONE) | self._in_region.get(
+            need.region, _NONE
+        )  # the services bound to an area that serve the firm
+
+        def eligible(numbers: Any) -> Any:  # those whose area serves the firm (set operations)
+            return numbers if tied is None else (numbers - tied) | (numbers & here)
 
         def offered(number: int) -> bool:
+            if tied is not None and number in tied and number not in here:
+                return False
             if not filtered:
                 return True
             offer = offers[number]
@@ -283,12 +308,12 @@ class TermIndex:
                 return False
             return now is None or offer.ends_at is None or offer.ends_at >= now
 
-        def rest_bound(rest: Sequence[_Part]) -> float:
+        def rest_bound(rest: Sequence[Part]) -> float:
             text_rest = sum(p.bound for p in rest if p.matches) / c_text if c_text else 0.0
             fields_rest = sum(1 for p in rest if not p.matches)
             return c_text * min(1.0, text_rest) + c_field * fields_rest + c_target
 
-        def probes(rest: Sequence[_Part]) -> tuple[list[tuple[float, list[Any]]], list[str]]:
+        def probes(rest: Sequence[Part]) -> tuple[list[tuple[float, list[Any]]], list[str]]:
             text_parts = [
                 (p.weight, [(postings[t], w) for t, w in p.matches.items()])
                 for p in rest
@@ -308,14 +333,14 @@ class TermIndex:
         text: dict[int, float] = {}
         covered: dict[int, int] = {}
 
-        def take(part: _Part) -> None:
+        def take(part: Part) -> None:
             if part.matches:
-                _add_text(text, part, postings)
+                add_text(text, part, postings)
             else:
                 for number in self._by_field.get(part.code, ()):
                     covered[number] = covered.get(number, 0) + 1
 
-        def floor_of(numbers: Iterable[int], rest: Sequence[_Part]) -> float:
+        def floor_of(numbers: Iterable[int], rest: Sequence[Part]) -> float:
             """The lower edge of the band the answer reaches at least: the band of the
             limit-th best exact score among some real offers (0 if fewer than limit)."""
             rest_text, rest_fields = probes(rest)
@@ -327,8 +352,8 @@ class TermIndex:
         # 1. A floor from the offers that have every part of the need (usually the best), then
         #    the cheapest set of parts to read in full such that no offer outside them can
         #    reach that floor; the other parts are only looked up for the offers read.
-        floor = floor_of(islice(self._having_all(parts), _FLOOR_SAMPLE), parts)
-        plan = _cheapest(parts, lambda rest: rest_bound(rest) < floor) if floor > 0 else None
+        floor = floor_of(islice(eligible(self._having_all(parts)), _FLOOR_SAMPLE), parts)
+        plan = cheapest(parts, lambda rest: rest_bound(rest) < floor) if floor > 0 else None
         if plan is not None:
             read, rest = plan
             for part in read:
@@ -348,13 +373,13 @@ class TermIndex:
                 if covered:
                     promising = nlargest(
                         _FLOOR_SAMPLE,
-                        text.keys() | covered.keys(),
+                        eligible(text.keys() | covered.keys()),
                         key=lambda x: (
                             c_text * min(1.0, text.get(x, 0.0)) + c_field * covered.get(x, 0)
                         ),
                     )
                 else:
-                    promising = nlargest(_FLOOR_SAMPLE, text, key=text.__getitem__)
+                    promising = nlargest(_FLOOR_SAMPLE, eligible(text.keys()), key=text.__getitem__)
                 floor = max(floor, floor_of(promising, unread))
                 if rest_bound(unread) < floor:
                     rest, cut = unread, floor
@@ -370,7 +395,7 @@ class TermIndex:
         #: the most the parts after the k-th looked-up stem can still add
         after = [rest_bound(text_rest[k + 1 :] + rest_fields_parts) for k in range(len(text_rest))]
         rows: list[tuple[float, int, float, int]] = []
-        for number in text.keys() | covered.keys() if covered else text.keys():
+        for number in eligible(text.keys() | covered.keys() if covered else text.keys()):
             if filtered and not offered(number):
                 continue
             t, f = text.get(number, 0.0), covered.get(number, 0)
@@ -419,60 +444,3 @@ class TermIndex:
             if round(relevance / BAND) >= lowest
         ]
         return Shortlist(scored, len(rows), expansions)
-
-
-def _cheapest(
-    parts: Sequence[_Part], enough: Callable[[list[_Part]], bool]
-) -> tuple[list[_Part], list[_Part]] | None:
-    """The parts to read (fewest postings) such that ``enough(the others)``; None if none.
-    Every subset for up to 8 parts, else the cheapest first."""
-    if len(parts) <= 8:
-        best: tuple[int, list[_Part], list[_Part]] | None = None
-        for mask in range(1, 1 << len(parts)):
-            read = [p for i, p in enumerate(parts) if mask >> i & 1]
-            cost = sum(p.cost for p in read)
-            if best is not None and cost >= best[0]:
-                continue
-            others = [p for i, p in enumerate(parts) if not mask >> i & 1]
-            if enough(others):
-                best = (cost, read, others)
-        return (best[1], best[2]) if best else None
-    ordered = sorted(parts, key=lambda p: p.cost)
-    for n in range(1, len(ordered) + 1):
-        if enough(ordered[n:]):
-            return ordered[:n], ordered[n:]
-    return None
-
-
-def _add_text(text: dict[int, float], part: _Part, postings: dict[str, dict[int, float]]) -> None:
-    """Add one stem's contribution to every offer that has any of its matches."""
-    if len(part.matches) == 1:
-        ((term, w),) = part.matches.items()
-        scale = part.weight * w
-        get = text.get
-        for number, weight in postings[term].items():
-            text[number] = get(number, 0.0) + scale * weight
-        return
-    best: dict[int, float] = {}
-    for term, w in part.matches.items():
-        for number, weight in postings[term].items():
-            if w * weight > best.get(number, 0.0):
-                best[number] = w * weight
-    for number, s in best.items():
-        text[number] = text.get(number, 0.0) + part.weight * s
-
-
-def _starting_with(ordered: list[str], prefix: str, at_most: int) -> list[str]:
-    found: list[str] = []
-    i = bisect_left(ordered, prefix)
-    while i < len(ordered) and len(found) < at_most and ordered[i].startswith(prefix):
-        if ordered[i] != prefix:
-            found.append(ordered[i])
-        i += 1
-    return found
-
-
-def _discard_sorted(ordered: list[str], value: str) -> None:
-    i = bisect_left(ordered, value)
-    if i < len(ordered) and ordered[i] == value:
-        del ordered[i]

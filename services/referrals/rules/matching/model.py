@@ -76,6 +76,8 @@ class Need:
     kinds: frozenset[str] = frozenset({"service", "activity"})
     #: activities that ended before this are not offered
     now: datetime | None = None
+    #: also services whose declared area does not serve the firm's municipality (marked)
+    include_outside_area: bool = False
 
     @classmethod
     def parse(
@@ -87,6 +89,7 @@ class Need:
         target_group: str | None = None,
         kinds: Iterable[str] = ("service", "activity"),
         now: datetime | None = None,
+        include_outside_area: bool = False,
     ) -> Need:
         seen: dict[str, str] = {}
         for word in words(text or ""):
@@ -101,6 +104,7 @@ class Need:
             region=municipality_by_code()[municipality].region_code,
             kinds=frozenset(kinds),
             now=now,
+            include_outside_area=include_outside_area,
         )
 
 
@@ -142,6 +146,20 @@ class Ranked:
     scored: Scored
     nearness: Nearness
     why: tuple[Reason, ...]
+    #: a service whose declared area does not serve the firm (only with include_outside_area)
+    outside_area: bool = False
+
+
+def serves(offer: Offer, municipality: str, region: str) -> bool:
+    """Whether the offer is open to a firm in ``municipality`` (in ``region``): a service
+    where its declared area covers it (nationwide everywhere; ``regions`` the listed regions;
+    ``municipalities`` the listed municipalities only); an activity always (it has no
+    declared area: firms come to it from anywhere, and nearness orders it)."""
+    if offer.kind == "activity" or offer.area_kind == "national":
+        return True
+    if offer.area_kind == "regions":
+        return region in offer.area_codes
+    return municipality in offer.area_codes
 
 
 def region_of(municipality: str) -> str | None:

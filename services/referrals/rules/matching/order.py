@@ -17,6 +17,7 @@ from services.referrals.rules.matching.model import (
     Scored,
     Shortlist,
     region_of,
+    serves,
 )
 from services.referrals.rules.vocabulary import TARGET_GROUPS
 from shared.reference import municipality_by_code, region_by_code
@@ -107,7 +108,8 @@ def explained(
                     f"fits the need better ({s.relevance:.2f} against at most {best_below:.2f})",
                 ),
             )
-        ranked.append(Ranked(s, near, why))
+        outside = not serves(s.offer, need.municipality, need.region)
+        ranked.append(Ranked(s, near, why, outside))
     return ranked
 
 
@@ -168,6 +170,13 @@ def explain(
 def _where(offer: Offer, near: Nearness, need: Need, home: Home | None) -> Reason:
     town = municipality_by_code()[need.municipality].name
     region = _region_name(need.region)
+    if not serves(offer, need.municipality, need.region):
+        served = _served(offer)
+        return Reason(
+            "where",
+            f"Uden for tilbuddets område: tilbydes kun i {served}, ikke i {town}",
+            f"Outside the offer's area: offered only in {served}, not in {town}",
+        )
     if offer.kind == "activity":
         place = _municipality_name(offer.municipality_code)
         when = f" {offer.starts_at:%d.%m.%Y}" if offer.starts_at else ""
@@ -205,26 +214,24 @@ def _where(offer: Offer, near: Nearness, need: Need, home: Home | None) -> Reaso
                 f"Nationwide; the organisation is based in {region}",
             )
         return Reason("where", f"Tilbydes i {region}", f"Offered in {region}")
-    if near == "national":
-        based = _region_name(home[1]) if home and home[1] else None
-        suffix_da = f"; organisationen har hjemme i {based}" if based else ""
-        suffix_en = f"; the organisation is based in {based}" if based else ""
-        return Reason(
-            "where",
-            f"Landsdækkende tilbud, også for {town}{suffix_da}",
-            f"Nationwide offer, also for {town}{suffix_en}",
-        )
-    if offer.area_kind == "regions":
-        served = ", ".join(_region_name(c) for c in offer.area_codes)
-    else:
-        served = ", ".join(_municipality_name(c) or c for c in offer.area_codes[:5])
-        if len(offer.area_codes) > 5:
-            served += " …"
+    # a service that serves the firm and is neither in its municipality nor its region is a
+    # nationwide one at home elsewhere (one bound to an area elsewhere is outside, above)
+    based = _region_name(home[1]) if home and home[1] else None
+    suffix_da = f"; organisationen har hjemme i {based}" if based else ""
+    suffix_en = f"; the organisation is based in {based}" if based else ""
     return Reason(
         "where",
-        f"Tilbydes uden for virksomhedens region ({served}): henvis på tværs af grænsen",
-        f"Offered outside the firm's region ({served}): refer across the border",
+        f"Landsdækkende tilbud, også for {town}{suffix_da}",
+        f"Nationwide offer, also for {town}{suffix_en}",
     )
+
+
+def _served(offer: Offer) -> str:
+    """The regions or (at most five) municipalities a service's declared area names."""
+    if offer.area_kind == "regions":
+        return ", ".join(_region_name(c) for c in offer.area_codes)
+    served = ", ".join(_municipality_name(c) or c for c in offer.area_codes[:5])
+    return served + " …" if len(offer.area_codes) > 5 else served
 
 
 def _region_name(code: str | None) -> str:
