@@ -225,6 +225,21 @@ async def test_csv_has_empty_cells_for_missing(suite: Suite) -> None:
     assert {row["cluster_id"] for row in csv.DictReader(io.StringIO(r.text))} == {ids["D"]}
 
 
+async def test_csv_neutralises_a_name_that_looks_like_a_formula(suite: Suite) -> None:
+    """A cluster names itself: a name a spreadsheet would run as a formula is written with a
+    leading apostrophe (OWASP CSV injection); negative numbers stay numbers."""
+    set_today(suite, date(2026, 3, 1))
+    name = '=HYPERLINK("https://evil.example","Klik")'
+    cid = await register_cluster(suite, name)
+    await report(suite, cid, 2025, {"collaboration_projects": 4})
+    await report(suite, cid, 2024, {"collaboration_projects": 9})
+    r = await suite.http.get(f"{API}/accounts/2025.csv")
+    rows = [row for row in csv.DictReader(io.StringIO(r.text)) if row["cluster_id"] == cid]
+    assert rows and {row["cluster"] for row in rows} == {"'" + name}
+    projects = next(row for row in rows if row["indicator"] == "collaboration_projects")
+    assert projects["change"] == "-5"
+
+
 async def test_publish_once_by_fivu_and_frozen_after(suite: Suite) -> None:
     ids = await data_set(suite)
     url = f"{API}/accounts/2025/publish"

@@ -3,12 +3,11 @@ one line per cluster × indicator; a missing value is an empty cell, never 0."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from services.evaluation.schemas.accounts import AccountView
+from shared.csv_export import SafeCsv
 
 CSV_COLUMNS = (
     "cluster_id",
@@ -22,24 +21,17 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
     if value is None:
         return ""  # missing stays missing: an empty cell, never 0
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(round(value, 6))
-    return str(value)
+        return int(value) if value.is_integer() else round(value, 6)
+    return value
 
 
 def account_csv_rows(view: AccountView) -> Iterator[str]:
     """One CSV line per cluster × indicator (header first); missing values are empty cells."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-
-    def line(row: Sequence[Any]) -> str:
-        buf.seek(0)
-        buf.truncate()
-        writer.writerow(row)
-        return buf.getvalue()
+    line = SafeCsv().line  # a cluster's name may look like a formula: neutralised
 
     yield line(CSV_COLUMNS)
     codes = [i.code for i in view.indicators]

@@ -11,8 +11,6 @@ medians of organisations' referrals — no personal data, no free text.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated
 
@@ -24,6 +22,7 @@ from services.referrals.rules.vocabulary import PARTY_KINDS
 from services.referrals.schemas.flows import FlowStatistics, PartyKind
 from services.referrals.service import flows as service
 from shared.auth import Principal, current_principal
+from shared.csv_export import SafeCsv
 from shared.dependencies import Today
 from shared.errors import Problem
 
@@ -125,11 +124,10 @@ async def get_flows(session: Session, _: FlowReader, query: Flows) -> FlowStatis
 async def get_flows_csv(session: Session, _: FlowReader, query: Flows) -> Response:
     """The region matrix (`level` = region, every cell) and the municipality pairs (`level` =
     municipality) of `GET /flows` for the same query, as one CSV table."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(await service.flow_table(session, query))
+    table = SafeCsv().text(await service.flow_table(session, query))
     name = f"referral-flows-{query.start}-{query.end}.csv"
     return Response(
-        out.getvalue(),
+        table,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
