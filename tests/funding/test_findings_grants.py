@@ -9,6 +9,7 @@ from typing import Any
 
 import nats
 
+from services.funding.service.coordination_findings import sweep_ended
 from shared.events.bus import ensure_stream
 from shared.events.outbox import build_envelope
 from tests.conftest import Suite, eventually
@@ -242,6 +243,7 @@ async def test_a_stop_recommendation_waits_for_the_funder(suite: Suite) -> None:
 
 
 async def test_a_grant_for_a_societal_task_that_is_not_supportable(suite: Suite) -> None:
+    set_today(suite, date(2025, 3, 1))
     cid = await register_cluster(
         suite,
         "Klimaklyngen",
@@ -267,6 +269,13 @@ async def test_a_grant_for_a_societal_task_that_is_not_supportable(suite: Suite)
     [found] = await open_findings(suite, cid, "unsupportable_societal_task")
     assert found["section"] == "§2" and found["grant_ids"] == [grant["id"]]
     assert "not find supportable" in found["summary"]
+    # a second one ends with its grant's period: the daily sweep resolves its warning
+    short = await award(suite, MIDT, cid, prog, societal_task="climate", ends_on="2025-06-30")
+    assert len(await open_findings(suite, cid, "unsupportable_societal_task")) == 2
+    async with suite.apps["funding"].state.session_factory() as session, session.begin():
+        assert await sweep_ended(session, date(2025, 7, 1)) == 1
+    [still] = await open_findings(suite, cid, "unsupportable_societal_task")
+    assert still["grant_ids"] == [grant["id"]] != [short["id"]]
     # the cluster records the task's preconditions: supportable, the warning resolves
     registry = f"/registry/v1/clusters/{cid}"
     version = (await suite.http.get(registry)).headers["etag"]
