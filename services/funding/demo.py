@@ -2,9 +2,15 @@
 
 Once the funding service's read model has the demo clusters (registry events), the funders
 act through the same use cases as the API: FIVU/RTI runs *Innovationsnetværk Danmark* and
-gives base funding to the national and world-class clusters for 2023–2026 (§3: one call
-every four years); the growth forums give project funding to the emerging networks in their
-regions; FIVU/RTI and a growth forum co-finance a national cluster by an agreement both have
+gives base funding to the national and world-class clusters for 2023–2026 under the call it
+ran and decided in 2022 (§3: one call every four years; written as it was then,
+``shared.clock.history_as_of``); the growth forums give project funding to the emerging
+networks in their regions and co-fund the national clusters they are primarily responsible
+for (§1) — all but Limfjordens Maritime Klynge, the demo's one §1 coverage finding;
+Vækstforum Bornholm gives Bornholmsk Mad og Oplevelser base funding without a call, on a
+recorded exemption (§3, §4.1: a finding for the parties to see), and funds the Energiø
+network's energy task, which the registry does not find supportable (§2: a warning);
+FIVU/RTI and a growth forum co-finance a national cluster by an agreement both have
 confirmed, and a growth forum's co-financing proposal waits for its region (§3, consent);
 FIVU/RTI plans its next strategic call (2027–2030), which starts the dialogue with every other
 party of the strategy — the sector ministries, the six growth forums and KL (§3) — three of
@@ -15,7 +21,7 @@ fictitious. Idempotent: nothing is added if any programme exists.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,13 +45,26 @@ from services.funding.service.agreements import answer_agreement, propose_agreem
 from services.funding.service.calls import answer_dialogue, move_call, plan_call, publish_criteria
 from services.funding.service.grants import award_grant
 from services.funding.service.programmes import create_programme
-from shared.auth import acting_as
+from shared.auth import Principal, acting_as
+from shared.clock import DANISH_TIME, history_as_of
 from shared.etag import etag
 from shared.reference import GROWTH_FORUMS, growth_forum_for_region
 
 FIVU = "fivu-rti"
 #: Base funding a year by league (DKK), before a small per-cluster variation.
 BASE_PER_YEAR = {"world_class": 6_000_000, "national": 2_500_000}
+#: The national cluster whose growth forum, primarily responsible for it (§1), has not
+#: co-funded it (yet): the demo's one coverage finding.
+FORUM_NOT_FUNDING = "Limfjordens Maritime Klynge (demo)"
+#: Base funding given without a call, on a recorded exemption (§3, §4.1).
+EXEMPT = "Bornholmsk Mad og Oplevelser (demo)"
+EXEMPTION = (
+    "Bornholms eneste fødevare- og oplevelsesnetværk: et regionalt udbud ville have haft én "
+    "mulig ansøger. Aftalt med Bornholms Regionskommune."
+)
+#: A grant for a societal task the registry does not find supportable (§2): the registry's
+#: demo records that the network's energy task would crowd out its core functions.
+UNSUPPORTED_TASK = ("Bornholms Energiø-netværk (demo)", "energy")
 
 
 @dataclass
@@ -127,6 +146,180 @@ async def _agreements(session: AsyncSession, clusters: list[FundingCluster], tod
     return made
 
 
+def _morning(day: date) -> datetime:
+    return datetime.combine(day, time(9), tzinfo=DANISH_TIME)
+
+
+async def _decided_call(
+    session: AsyncSession, programme_id: str, fivu: Principal, config: CallConfig
+) -> str:
+    """FIVU/RTI's call for Innovationsnetværk Danmark 2023–2026 as it ran in 2022: planned
+    with the §3 dialogue (the growth forums answered), criteria published (§4.1), opened on
+    its opening day, closed and decided — written at those times."""
+    planned = date(2022, 3, 1)
+    with history_as_of(_morning(planned)):
+        call = await plan_call(
+            session,
+            CallCreate(
+                programme_id=programme_id,
+                title="Udbud: Innovationsnetværk Danmark 2023–2026",
+                budget_dkk=400_000_000,
+                opens_on=date(2022, 4, 1),
+                closes_on=date(2022, 6, 1),
+                decision_on=date(2022, 10, 1),
+                strategic=True,
+                criteria=_criteria(),
+                dialogue_deadline=date(2022, 3, 22),
+            ),
+            fivu,
+            config,
+            planned,
+        )
+        call = await publish_criteria(session, call.id, CriteriaPublish(), fivu, etag(call.version))
+        requests = (
+            await session.execute(select(DialogueRequest).where(DialogueRequest.call_id == call.id))
+        ).scalars()
+        forums = {forum.id for forum in GROWTH_FORUMS}
+        for request in list(requests):
+            if request.recipient_id in forums:
+                await answer_dialogue(
+                    session,
+                    request.id,
+                    DialogueAnswerIn(
+                        comment="Vi medfinansierer de nationale klynger med tyngdepunkt i "
+                        "vores region (§1)."
+                    ),
+                    acting_as(request.recipient_id, "growth_forum", "funding:write"),
+                )
+    for day, action in (
+        (date(2022, 4, 1), "open"),
+        (date(2022, 6, 1), "close"),
+        (date(2022, 10, 1), "decide"),
+    ):
+        with history_as_of(_morning(day)):
+            await move_call(session, call.id, action, fivu, day)
+    return call.id
+
+
+class _ForumProgrammes:
+    """Each growth forum's project programme for 2024–2027, made when first needed."""
+
+    def __init__(self, session: AsyncSession, load: DemoLoad) -> None:
+        self.session, self.load = session, load
+        self.ids: dict[str, str] = {}
+
+    async def of(self, forum: str) -> str:
+        if forum not in self.ids:
+            prog = await create_programme(
+                self.session,
+                ProgrammeCreate(
+                    name="Regional klynge- og netværksudvikling 2024–2027",
+                    kind="project",
+                    source="eu_structural_funds",
+                    starts_on=date(2024, 1, 1),
+                    ends_on=date(2027, 12, 31),
+                ),
+                acting_as(forum, "growth_forum", "funding:write"),
+            )
+            self.ids[forum] = prog.id
+            self.load.programmes += 1
+        return self.ids[forum]
+
+
+async def _forums_co_fund(
+    session: AsyncSession, clusters: list[FundingCluster], forums: _ForumProgrammes, today: date
+) -> int:
+    """§1: a national cluster with its centre of gravity in a region is primarily the growth
+    forum's responsibility; the forums co-fund theirs (other activities than FIVU/RTI's, so no
+    agreement is needed) — all but one."""
+    made = 0
+    for cluster in clusters:
+        if cluster.responsibility_rule != "national_with_centre" or cluster.name == (
+            FORUM_NOT_FUNDING
+        ):
+            continue
+        forum = cluster.responsibility_primary[0]
+        await award_grant(
+            session,
+            GrantCreate(
+                cluster_id=cluster.id,
+                programme_id=await forums.of(forum),
+                title=f"Regional forankring: {cluster.name}",
+                amount_dkk=1_200_000,
+                starts_on=date(2024, 1, 1),
+                ends_on=date(2026, 12, 31),
+                activities=["regional forankring", "kompetenceudvikling"],
+                awarded_on=date(2023, 11, 1),
+            ),
+            acting_as(forum, "growth_forum", "funding:write"),
+            today,
+        )
+        made += 1
+    return made
+
+
+async def _bornholm(
+    session: AsyncSession, clusters: list[FundingCluster], forums: _ForumProgrammes, today: date
+) -> int:
+    """Vækstforum Bornholm: base funding without a call on a recorded exemption (§3, §4.1),
+    and project money for a societal task the registry does not find supportable (§2)."""
+    by_name = {c.name: c for c in clusters}
+    forum = "vaekstforum-bornholm"
+    bornholm = acting_as(forum, "growth_forum", "funding:write")
+    made = 0
+    exempt = by_name.get(EXEMPT)
+    if exempt is not None:
+        prog = await create_programme(
+            session,
+            ProgrammeCreate(
+                name="Basisfinansiering af bornholmske netværk 2025–2026",
+                kind="base",
+                source="regional",
+                starts_on=date(2025, 1, 1),
+                ends_on=date(2026, 12, 31),
+            ),
+            bornholm,
+        )
+        await award_grant(
+            session,
+            GrantCreate(
+                cluster_id=exempt.id,
+                programme_id=prog.id,
+                title=f"Basisfinansiering 2025–2026: {exempt.name}",
+                amount_dkk=600_000,
+                starts_on=date(2025, 1, 1),
+                ends_on=date(2026, 12, 31),
+                activities=["sekretariat"],
+                awarded_on=date(2024, 12, 1),
+                exemption_reason=EXEMPTION,
+            ),
+            bornholm,
+            today,
+        )
+        made += 1
+    name, task = UNSUPPORTED_TASK
+    energy = by_name.get(name)
+    if energy is not None and task in {t["task"] for t in energy.societal_tasks or ()}:
+        await award_grant(
+            session,
+            GrantCreate(
+                cluster_id=energy.id,
+                programme_id=await forums.of(forum),
+                title="Energiøen som demonstrationsplatform",
+                amount_dkk=750_000,
+                starts_on=date(2026, 1, 1),
+                ends_on=date(2027, 12, 31),
+                activities=["demonstrationsprojekter"],
+                awarded_on=date(2025, 11, 1),
+                societal_task=task,
+            ),
+            bornholm,
+            today,
+        )
+        made += 1
+    return made
+
+
 async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> DemoLoad:
     """Programmes, grants and calls of the demo funders (the caller commits)."""
     if (await session.execute(select(func.count()).select_from(Programme))).scalar_one():
@@ -146,6 +339,8 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
         fivu,
     )
     load.programmes += 1
+    call_id = await _decided_call(session, ind.id, fivu, config)
+    load.calls += 1
     clusters = list(
         (
             await session.execute(
@@ -155,6 +350,10 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
             )
         ).scalars()
     )
+    # the growth forums co-fund their national clusters first (§1), so FIVU/RTI's base
+    # funding finds them funded: only the one left out is a coverage finding
+    forums = _ForumProgrammes(session, load)
+    load.grants += await _forums_co_fund(session, clusters, forums, today)
     for n, cluster in enumerate(c for c in clusters if c.league in BASE_PER_YEAR):
         yearly = BASE_PER_YEAR[cluster.league] + 250_000 * (n % 4)
         await award_grant(
@@ -162,6 +361,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
             GrantCreate(
                 cluster_id=cluster.id,
                 programme_id=ind.id,
+                call_id=call_id,
                 title=f"Basisfinansiering 2023–2026: {cluster.name}",
                 amount_dkk=4 * yearly,
                 starts_on=date(2023, 1, 1),
@@ -175,30 +375,15 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
         load.grants += 1
 
     # the growth forums' project money for the emerging networks at home in their region
-    programmes: dict[str, str] = {}
     for n, cluster in enumerate(c for c in clusters if c.league == "emerging"):
         forum = growth_forum_for_region(cluster.home_region_code, cluster.home_municipality_code).id
         principal = acting_as(forum, "growth_forum", "funding:write")
-        if forum not in programmes:
-            prog = await create_programme(
-                session,
-                ProgrammeCreate(
-                    name="Regional klynge- og netværksudvikling 2024–2027",
-                    kind="project",
-                    source="eu_structural_funds",
-                    starts_on=date(2024, 1, 1),
-                    ends_on=date(2027, 12, 31),
-                ),
-                principal,
-            )
-            programmes[forum] = prog.id
-            load.programmes += 1
         starts = date(2024, 1, 1) + timedelta(days=91 * (n % 4))
         await award_grant(
             session,
             GrantCreate(
                 cluster_id=cluster.id,
-                programme_id=programmes[forum],
+                programme_id=await forums.of(forum),
                 title=f"Netværksudvikling: {cluster.name}",
                 amount_dkk=900_000 + 150_000 * (n % 5),
                 starts_on=starts,
@@ -211,6 +396,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
         )
         load.grants += 1
 
+    load.grants += await _bornholm(session, clusters, forums, today)
     load.agreements += await _agreements(session, clusters, today)
 
     # FIVU/RTI's next strategic call: the §3 dialogue runs; three parties have answered
@@ -265,7 +451,7 @@ async def load_demo(session: AsyncSession, today: date, config: CallConfig) -> D
 
     # an open regional call for projects in Syddanmark
     syd = acting_as("vaekstforum-syddanmark", "growth_forum", "funding:write")
-    syd_prog = programmes.get("vaekstforum-syddanmark")
+    syd_prog = forums.ids.get("vaekstforum-syddanmark")
     if syd_prog is not None:
         regional = await plan_call(
             session,

@@ -45,8 +45,13 @@ class FundingCluster(Base):
     responsibility_also: Mapped[list[str]] = mapped_column(JSON, default=list)
     responsibility_rule: Mapped[str | None] = mapped_column(String(60))
     merged_into_id: Mapped[str | None] = mapped_column(String(64))
-    #: Time of the ``registry.cluster.registered`` event (how new the organisation is, §3).
+    #: Time of the ``registry.cluster.registered`` event (how new the organisation is, §3,
+    #: where the registry gives no founding date).
     registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: When the organisation was founded, as the registry gives it (§3: how new it is).
+    founded_on: Mapped[date | None] = mapped_column(Date)
+    #: §2 societal tasks it carries: [{task, supportable}] as the registry judged them.
+    societal_tasks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: Time of the newest registry event applied (older redeliveries are ignored).
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -176,9 +181,36 @@ class Grant(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")
     terminated_on: Mapped[date | None] = mapped_column(Date)
     termination_reason: Mapped[str | None] = mapped_column(Text)
+    #: §3, §4.1: why base funding was given without a call (competition), if it was.
+    exemption_reason: Mapped[str | None] = mapped_column(Text)
+    #: §2: the societal task of the cluster this grant supports, if any (registry's code).
+    societal_task: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Recommendation(Base):
+    """An evaluation's recommendation on a grant (``evaluation.evaluation.completed``, §4.3)
+    and what the funder did about it: ``acted`` is ``terminated``, ``amended`` or ``kept``
+    (kept: the funder recorded why it does not follow it, ``reason``)."""
+
+    __tablename__ = "funding_recommendations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    evaluation_id: Mapped[str] = mapped_column(String(64), index=True)
+    grant_id: Mapped[str] = mapped_column(String(40), index=True)
+    cluster_id: Mapped[str] = mapped_column(String(64), index=True)
+    funder_id: Mapped[str] = mapped_column(String(64), index=True)
+    #: mid_term | final
+    evaluation_kind: Mapped[str] = mapped_column(String(20))
+    #: continue | adjust | phase_down | stop
+    recommendation: Mapped[str] = mapped_column(String(20))
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acted: Mapped[str | None] = mapped_column(String(20))
+    acted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Finding(Base):

@@ -19,6 +19,9 @@ class FundingSettings(ServiceSettings):
     #: §3: a cluster registered at most N years before its project money starts counts as a
     #: new organisation (parallel_organisation check).
     parallel_years: int = 3
+    #: Seconds between runs of the findings sweep (a §2 warning ends with its grant's period);
+    #: 0 or less: not in-process (an operator runs it on a schedule).
+    findings_sweep_interval_seconds: float = 3600.0
     #: Fix "today" (e.g. FUNDING_TODAY=2014-03-01) for demonstrations and tests of deadlines;
     #: empty means the real date. Tests may also set ``app.state.clock`` to a callable.
     today: date | None = None

@@ -119,7 +119,7 @@ async def test_strategic_call_consults_the_strategy_parties_then_opens(run: Embe
                     "programme_id": prog.json()["id"],
                     "title": "Udbud af innovationsnetværk (e2e)",
                     "budget_dkk": 200_000_000,
-                    "opens_on": str(today + timedelta(days=60)),
+                    "opens_on": str(today),  # issue 13: a call opens no earlier than this
                     "closes_on": str(today + timedelta(days=120)),
                     "decision_on": str(today + timedelta(days=180)),
                     "strategic": True,

@@ -162,6 +162,7 @@ async def test_a_grant_awarded_in_funding_is_evaluated_by_its_funder(suite: Suit
             "amount_dkk": 8_000_000,
             "starts_on": "2015-01-01",
             "ends_on": "2018-12-31",
+            "exemption_reason": "Overgangsordning (test)",
         },
         headers=fivu,
     )

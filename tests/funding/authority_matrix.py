@@ -2,7 +2,8 @@
 own/other resource → the expected status. ``test_authority_matrix.py`` drives every row
 through the HTTP API; the table is the documentation (rendered into ``docs/authorisation.md``).
 
-- *own*: the caller acts in its own name on its own resource — its programme, call or grant,
+- *own*: the caller acts in its own name on its own resource — its programme, call or grant
+  (or an evaluation's recommendation on its grant),
   a dialogue request addressed to it, an agreement naming it (and, for a proposal, a cluster
   it is concerned with: ``services/funding/rules/authority.py``).
 - *other*: the resource is another funder's (Vækstforum Syddanmark's), or the caller names
@@ -257,4 +258,20 @@ MATRIX: list[Row] = [
     ("POST", "/agreements/{agreement_id}/withdraw", "narrowed_token", "own", 403),
     ("POST", "/agreements/{agreement_id}/withdraw", "narrowed_token", "other", 403),
     ("POST", "/agreements/{agreement_id}/withdraw", "no_token", "other", 401),
+    # POST /recommendations/{recommendation_id}/keep (issue 13: the grant's funder records
+    # why it keeps a grant an evaluation recommends stopping or phasing down, §4.3)
+    ("POST", "/recommendations/{recommendation_id}/keep", "ministry", "own", 200),
+    ("POST", "/recommendations/{recommendation_id}/keep", "ministry", "other", 403),
+    ("POST", "/recommendations/{recommendation_id}/keep", "growth_forum", "own", 200),
+    ("POST", "/recommendations/{recommendation_id}/keep", "growth_forum", "other", 403),
+    ("POST", "/recommendations/{recommendation_id}/keep", "region", "own", 200),
+    ("POST", "/recommendations/{recommendation_id}/keep", "region", "other", 403),
+    ("POST", "/recommendations/{recommendation_id}/keep", "municipality", "own", 200),
+    ("POST", "/recommendations/{recommendation_id}/keep", "municipality", "other", 403),
+    ("POST", "/recommendations/{recommendation_id}/keep", "municipal_association", "other", 403),
+    ("POST", "/recommendations/{recommendation_id}/keep", "cluster_organisation", "other", 403),
+    ("POST", "/recommendations/{recommendation_id}/keep", "forum_secretariat", "other", 403),
+    ("POST", "/recommendations/{recommendation_id}/keep", "narrowed_token", "own", 403),
+    ("POST", "/recommendations/{recommendation_id}/keep", "narrowed_token", "other", 403),
+    ("POST", "/recommendations/{recommendation_id}/keep", "no_token", "other", 401),
 ]

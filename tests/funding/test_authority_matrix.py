@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tests.conftest import Suite
+import nats
+
+from shared.events.bus import ensure_stream
+from shared.events.outbox import build_envelope
+from tests.conftest import Suite, eventually
 from tests.funding.authority_matrix import MATRIX
 from tests.funding.helpers import API, PROBLEM, programme, register_cluster, set_today
 
@@ -107,6 +111,38 @@ class World:
         body = self.grant_body(await self.programme(org))
         return str((await self.post(org, "/grants", body, 201))["id"])
 
+    async def recommendation(self, grant: str, funder: str) -> str:
+        """evaluation.evaluation.completed recommending a stop, as evaluation publishes it;
+        the id funding gave the recommendation once it received it."""
+        envelope = build_envelope(
+            "evaluation.evaluation.completed",
+            {
+                "evaluation_id": f"evl-{grant}",
+                "grant_id": grant,
+                "cluster_id": self.cluster,
+                "funder_id": funder,
+                "kind": "mid_term",
+                "due_on": "2016-06-01",
+                "recommendation": "stop",
+            },
+        )
+        nc = await nats.connect(self.suite.nats.url)
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js, "evaluation")
+            await js.publish(
+                envelope.type, envelope.to_json_bytes(), headers={"Nats-Msg-Id": envelope.id}
+            )
+        finally:
+            await nc.close()
+
+        async def received() -> str | None:
+            r = await self.suite.http.get(f"{API}/recommendations", params={"grant": grant})
+            items = r.json()["items"]
+            return str(items[0]["id"]) if items else None
+
+        return str(await eventually(received))
+
     def agreement_body(self, *parties: str) -> dict[str, Any]:
         return {
             "kind": "co_financing",
@@ -160,6 +196,9 @@ class World:
                 body = {"terminated_on": "2016-01-01", "reason": "Matrix"}
                 return f"/grants/{grant}/terminate", body, {"If-Match": '"1"'}
             return f"/grants/{grant}", {"amount_dkk": 900_000}, {"If-Match": '"1"'}
+        if endpoint.startswith("/recommendations/"):
+            rec = await self.recommendation(await self.grant(owner), owner)
+            return f"/recommendations/{rec}/keep", {"reason": "Matrix"}, {}
         if endpoint == "/agreements":
             parties = (me, OTHER) if relation == "own" else (OTHER, STRANGER)
             return endpoint, self.agreement_body(*parties), {}

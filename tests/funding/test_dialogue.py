@@ -157,7 +157,13 @@ async def test_call_opens_after_the_deadline_without_all_answers(suite: Suite) -
     r = await suite.http.post(f"{API}/calls/{call['id']}/open", headers=fivu)
     assert "vaekstforum-syddanmark" not in assert_problem(r, 409, "dialogue-pending")["unanswered"]
 
+    # issue 13: the dialogue is over, but the call opens no earlier than it announced (§4.1)
     set_today(suite, date(2014, 2, 1))
+    r = await suite.http.post(f"{API}/calls/{call['id']}/open", headers=fivu)
+    early = assert_problem(r, 409, "call-not-open-yet")
+    assert early["opens_on"] == "2014-04-01" and "2014-04-01" in early["detail"]
+
+    set_today(suite, date(2014, 4, 1))
     r = await suite.http.post(f"{API}/calls/{call['id']}/open", headers=fivu)
     assert r.status_code == 200, r.text
     [closed] = await outbox(suite, "funding.dialogue.closed")

@@ -7,7 +7,13 @@ from typing import Any
 
 from services.funding.config import CoordinationConfig as Config
 from services.funding.rules import coordination as f
-from services.funding.rules.coordination import AgreementView, ClusterView, FlagView, GrantView
+from services.funding.rules.coordination_model import (
+    COVERAGE,
+    AgreementView,
+    ClusterView,
+    FlagView,
+    GrantView,
+)
 
 MIDT = "vaekstforum-midtjylland"
 SYD = "vaekstforum-syddanmark"
@@ -49,9 +55,11 @@ def test_base_funding_follows_the_matrix_until_the_league_changes() -> None:
     )
     assert f.evaluate(emerging, [g]) == []
     fivu = grant("g2", "fivu-rti")
-    assert f.evaluate(NATIONAL_MIDT, [fivu]) == []
+    # FIVU/RTI (also) may give it base funding; that its primary party (Midt) funds nothing
+    # for it is the §1 coverage finding (issue 13)
+    assert rules_of(f.evaluate(NATIONAL_MIDT, [fivu])) == [COVERAGE]
     found = f.evaluate(emerging, [fivu])
-    assert rules_of(found) == [f.OUTSIDE]
+    assert rules_of(found) == [f.OUTSIDE, COVERAGE]
     assert found[0].section == "§1, §3"
     assert found[0].evidence["responsibility"]["primary"] == [MIDT]
     assert found[0].key == f"{f.OUTSIDE}:c-energy:g2"
@@ -113,8 +121,15 @@ def test_project_money_to_a_new_organisation_in_a_covered_field() -> None:
     found = f.evaluate(new, [g], others=[NATIONAL_MIDT, new])
     assert rules_of(found) == [f.PARALLEL]
     assert found[0].evidence["existing_clusters"] == [
-        {"cluster_id": "c-energy", "fields": ["energy"]}
+        {
+            "cluster_id": "c-energy",
+            "name": "",
+            "fields": ["energy"],
+            "founded_on": "2010-01-01",
+            "date_from": "registered_at",
+        }
     ]
+    assert "the registry gives no founding date" in found[0].summary
     # no older cluster in the field, or the older one dissolved: nothing
     food = ClusterView(**{**NATIONAL_MIDT.__dict__, "fields": ("food",)})
     assert f.evaluate(new, [g], others=[food]) == []

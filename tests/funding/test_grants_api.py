@@ -40,6 +40,8 @@ def grant_body(cluster: str, prog: str, **extra: Any) -> dict[str, Any]:
         "starts_on": "2015-01-01",
         "ends_on": "2018-12-31",
         "activities": ["matchmaking", "secretariat"],
+        # issue 13: base funding outside a call records why (§3, §4.1)
+        "exemption_reason": "Overgangsordning til næste udbud",
     } | extra
 
 
@@ -287,3 +289,9 @@ async def test_360giving_export_has_the_required_fields(suite: Suite) -> None:
     assert g["fundingOrganization"][0]["id"] == "360G-klyngeforum-org-fivu-rti"
     assert g["plannedDates"][0]["startDate"] == "2015-01-01"
     assert g["plannedDates"][0]["endDate"] == "2018-12-31"
+    # issue 13: base funding without a call shows its exemption and why
+    assert {
+        "vocabulary": "klyngeforum-award-basis",
+        "code": "exemption",
+        "title": "Exempt from competition: Overgangsordning til næste udbud",
+    } in g["classifications"]

@@ -89,7 +89,7 @@ async def test_existing_agreements_flags_and_calls_survive_the_upgrade(tmp_path:
             ).scalar()
     finally:
         await engine.dispose()
-    assert version == "0004"
+    assert version == "0005"
     assert agreement["id"] == "agr-old" and agreement["title"] == "Gammel aftale"
     assert agreement["state"] == "in_force" and agreement["in_force_since"] is not None
     raw = agreement["answers"]

@@ -42,6 +42,7 @@ async def seed_funding(suite: Suite) -> Known:
             "cluster_id": cluster,
             "programme_id": prog,
             "title": "Basisfinansiering (fuzz)",
+            "exemption_reason": "Overgangsordning (fuzz)",
             "amount_dkk": 8_000_000,
             "starts_on": "2015-01-01",
             "ends_on": "2018-12-31",

@@ -60,6 +60,7 @@ async def _data(suite: Suite) -> dict[str, Any]:
             "amount_dkk": 12_345_678,
             "starts_on": "2024-01-01",
             "ends_on": "2024-12-31",
+            "exemption_reason": "Overgangsordning (test)",
         },
         headers=fivu,
     )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from services.funding.api.common import PREFIX, Session
-from services.funding.rules.coordination import RULES
+from services.funding.rules.coordination_model import RULES
 from services.funding.schemas.findings import FindingOut
 from services.funding.service import coordination_findings
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page

@@ -178,8 +178,10 @@ def check_can_open(
     criteria_published: bool,
     dialogue: DialogueStatus | None,
     today: date,
+    opens_on: date | None = None,
 ) -> None:
-    """§4.1 clear published criteria and §3 dialogue before a call opens."""
+    """§4.1 clear published criteria and §3 dialogue before a call opens, and not before the
+    day it announced it opens (§4.1 competition: every applicant gets the same time)."""
     transition(state, "open")
     if not criteria_published:
         raise RuleViolation(
@@ -197,6 +199,13 @@ def check_can_open(
                 unanswered=list(dialogue.unanswered),
                 deadline=str(dialogue.deadline),
             )
+    if opens_on is not None and today < opens_on:
+        raise RuleViolation(
+            "call-not-open-yet",
+            f"The call opens on {opens_on} as it announced; it cannot open before that "
+            f"(today is {today}).",
+            opens_on=str(opens_on),
+        )
 
 
 # --- dates and criteria ---------------------------------------------------------------------

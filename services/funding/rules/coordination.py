@@ -1,156 +1,42 @@
-"""The five coordination checks (§1, §3, §4.3): one cluster's grants against the read model.
+"""The coordination checks (§1, §2, §3, §4.1, §4.3): one cluster's grants against the read model.
 
 Pure, no I/O: the service layer (``service/coordination_findings.py``) loads a
-:class:`ClusterView`, its grants, the agreements, the evaluation flags and the other clusters,
-calls :func:`evaluate`, and upserts the findings by their stable ``key`` (rule + cluster +
-what is involved). A grant counts while its status is
-``active`` (terminated grants drop out); periods matter where a rule compares them.
+:class:`ClusterView`, its grants, the agreements, the evaluation flags, the recommendations
+and the other clusters, calls :func:`evaluate`, and upserts the findings by their stable
+``key`` (rule + cluster + what is involved). A grant counts while its status is ``active``
+(terminated grants drop out); periods matter where a rule compares them. The views and the
+rule names are in ``rules/coordination_model.py``; the rules on single grants (§1 coverage,
+§3/§4.1 exemptions, §4.3 recommendations, §2 societal tasks) in ``rules/coordination_grants.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 from services.funding.config import CoordinationConfig
-
-OUTSIDE = "base_funding_outside_responsibility"
-OVERLAP = "overlapping_activity_without_agreement"
-PARALLEL = "parallel_organisation"
-PHASE_DOWN = "base_funding_not_phasing_down"
-FLAGGED = "flagged_cluster_still_funded"
-
-#: The paper's section each rule comes from.
-SECTIONS: dict[str, str] = {
-    OUTSIDE: "§1, §3",
-    OVERLAP: "§3",
-    PARALLEL: "§3",
-    PHASE_DOWN: "§4.3",
-    FLAGGED: "§4.3",
-}
-RULES = tuple(SECTIONS)
-
-
-@dataclass(frozen=True)
-class ClusterView:
-    id: str
-    league: str
-    status: str
-    fields: tuple[str, ...] = ()
-    primary: tuple[str, ...] = ()
-    also: tuple[str, ...] = ()
-    responsibility_rule: str | None = None
-    registered_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class GrantView:
-    id: str
-    funder_id: str
-    cluster_id: str
-    kind: str
-    amount_dkk: int
-    starts_on: date
-    ends_on: date
-    activities: tuple[str, ...] = ()
-    status: str = "active"
-    agreement_id: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.status == "active"
-
-
-def normalise_activity(activity: str) -> str:
-    """Activities compare case-insensitively with whitespace normalised ("Match  making" is
-    "match making")."""
-    return " ".join(activity.split()).casefold()
-
-
-@dataclass(frozen=True)
-class AgreementView:
-    """An agreement *in force* (every named party confirmed, §3); proposals never count."""
-
-    id: str
-    kind: str
-    party_ids: tuple[str, ...]
-    cluster_id: str | None = None
-    #: cluster ids any party named (division of labour)
-    party_cluster_ids: tuple[str, ...] = ()
-    #: activities each party named: ((party_id, (activity, ...)), ...)
-    party_activities: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def covers(
-        self, cluster_id: str, funders: Iterable[str], activities: Iterable[str] = ()
-    ) -> bool:
-        """§3: the agreement is on this cluster, names every funder, and the activities its
-        parties named include each overlapping activity (case and spacing aside)."""
-        funders = tuple(funders)
-        in_scope = self.cluster_id == cluster_id or cluster_id in self.party_cluster_ids
-        if not in_scope or not all(f in self.party_ids for f in funders):
-            return False
-        agreed = {
-            normalise_activity(a)
-            for party, named in self.party_activities
-            if party in funders
-            for a in named
-        }
-        return all(normalise_activity(a) in agreed for a in activities)
-
-
-@dataclass(frozen=True)
-class FlagView:
-    rule: str
-    reason: str
-    account_year: int | None = None
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    cluster_id: str
-    involved: tuple[str, ...]
-    funder_ids: tuple[str, ...]
-    grant_ids: tuple[str, ...]
-    summary: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def section(self) -> str:
-        return SECTIONS[self.rule]
-
-    @property
-    def key(self) -> str:
-        """Stable: rule + cluster + the ids involved (hashed only if very long)."""
-        raw = ":".join([self.rule, self.cluster_id, *sorted(self.involved)])
-        if len(raw) <= 300:
-            return raw
-        return f"{self.rule}:{self.cluster_id}:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _grant_evidence(g: GrantView) -> dict[str, Any]:
-    return {
-        "grant_id": g.id,
-        "funder_id": g.funder_id,
-        "kind": g.kind,
-        "amount_dkk": g.amount_dkk,
-        "starts_on": g.starts_on.isoformat(),
-        "ends_on": g.ends_on.isoformat(),
-        "activities": list(g.activities),
-    }
-
-
-def _responsibility(c: ClusterView) -> dict[str, Any]:
-    return {
-        "league": c.league,
-        "primary": list(c.primary),
-        "also": list(c.also),
-        "rule": c.responsibility_rule,
-    }
-
+from services.funding.rules.coordination_grants import (
+    base_without_competition,
+    primary_not_funding,
+    recommendation_not_acted_on,
+    unsupportable_societal_task,
+)
+from services.funding.rules.coordination_model import (
+    FLAGGED,
+    OUTSIDE,
+    OVERLAP,
+    PARALLEL,
+    PHASE_DOWN,
+    AgreementView,
+    ClusterView,
+    Finding,
+    FlagView,
+    GrantView,
+    RecommendationView,
+    grant_evidence,
+    normalise_activity,
+    responsibility_evidence,
+)
 
 # --- 1. base funding outside the responsibility matrix (§1, §3) ------------------------------
 
@@ -167,11 +53,11 @@ def outside_responsibility(c: ClusterView, grants: Sequence[GrantView]) -> list[
             (g.id,),
             (g.funder_id,),
             (g.id,),
-            f"{g.funder_id} gives base funding to {c.id}, but the responsibility for a "
-            f"{c.league} cluster lies with {', '.join(c.primary)}"
+            f"§1: {g.funder_id} gives base funding to {c.label}, but the responsibility for "
+            f"this {c.league} cluster lies with {', '.join(c.primary)}"
             + (f" (also {', '.join(c.also)})" if c.also else "")
             + ".",
-            {"grant": _grant_evidence(g), "responsibility": _responsibility(c)},
+            {"grant": grant_evidence(g), "responsibility": responsibility_evidence(c)},
         )
         for g in grants
         if g.active and g.kind == "base" and g.funder_id not in allowed
@@ -186,7 +72,8 @@ def overlapping_without_agreement(
 ) -> list[Finding]:
     """§3: two funders paying the same activity of a cluster in overlapping periods need an
     agreement in force (co-financing or division of labour) that covers both funders and the
-    overlapping activity (activities compared case-insensitively, whitespace normalised)."""
+    overlapping activity (activities compared as one vocabulary: case, spacing, Danish stems,
+    the shipped synonyms — ``rules/activities.py``; the finding shows both wordings)."""
     live = sorted((g for g in grants if g.active), key=lambda g: g.id)
     by_id = {a.id: a for a in agreements}
     out = []
@@ -194,8 +81,13 @@ def overlapping_without_agreement(
         for b in live[i + 1 :]:
             if a.funder_id == b.funder_id:
                 continue
-            b_activities = {normalise_activity(x) for x in b.activities}
-            shared = sorted(x for x in a.activities if normalise_activity(x) in b_activities)
+            b_wordings = {normalise_activity(x): x for x in b.activities}
+            wordings = [
+                {"activity": key, a.id: x, b.id: b_wordings[key]}
+                for x in sorted(a.activities)
+                if (key := normalise_activity(x)) in b_wordings
+            ]
+            shared = [str(w[a.id]) for w in wordings]
             start, end = max(a.starts_on, b.starts_on), min(a.ends_on, b.ends_on)
             if not shared or end < start:
                 continue
@@ -205,6 +97,10 @@ def overlapping_without_agreement(
             ]
             if any(ag.covers(c.id, funders, shared) for ag in candidates):
                 continue
+            said = ", ".join(
+                str(w[a.id]) if w[a.id] == w[b.id] else f"{w[a.id]} (“{w[b.id]}” in {b.id})"
+                for w in wordings
+            )
             out.append(
                 Finding(
                     OVERLAP,
@@ -212,11 +108,12 @@ def overlapping_without_agreement(
                     (a.id, b.id),
                     tuple(sorted(funders)),
                     (a.id, b.id),
-                    f"{a.funder_id} and {b.funder_id} both pay {', '.join(shared)} at {c.id} "
-                    f"from {start} to {end} without an agreement that covers both.",
+                    f"§3: {a.funder_id} and {b.funder_id} both pay {said} at {c.label} "
+                    f"from {start} to {end} without an agreement in force that covers both.",
                     {
-                        "grants": [_grant_evidence(a), _grant_evidence(b)],
+                        "grants": [grant_evidence(a), grant_evidence(b)],
                         "activities": shared,
+                        "wordings": wordings,
                         "overlap": {"starts_on": start.isoformat(), "ends_on": end.isoformat()},
                     },
                 )
@@ -240,32 +137,47 @@ def parallel_organisation(
     others: Sequence[ClusterView],
     config: CoordinationConfig,
 ) -> list[Finding]:
-    """§3: project money to a cluster registered at most ``parallel_years`` before the grant
-    starts, in a field an older active cluster already covers."""
-    if c.registered_at is None or not c.fields:
+    """§3: project money to a cluster founded at most ``parallel_years`` before the grant
+    starts, in a field an active cluster founded before it already covers.
+
+    "Founded" is the registry's founding date; only where the registry gives none does the
+    day it registered the cluster stand in, and the finding says so."""
+    began = c.founded()
+    if began is None or not c.fields:
         return []
-    registered = c.registered_at.date()
+    founded, source = began
     older = [
-        o
+        (o, theirs)
         for o in others
         if o.id != c.id
         and o.status == "active"
-        and o.registered_at is not None
-        and o.registered_at < c.registered_at
+        and (theirs := o.founded()) is not None
+        and o.older_than(c)
         and set(o.fields) & set(c.fields)
     ]
     if not older:
         return []
+    existing = [
+        {
+            "cluster_id": o.id,
+            "name": o.name,
+            "fields": sorted(set(o.fields) & set(c.fields)),
+            "founded_on": when.isoformat(),
+            "date_from": where,
+        }
+        for o, (when, where) in sorted(older, key=lambda x: x[0].id)
+    ]
+    said = (
+        f"founded {founded}"
+        if source == "founded_on"
+        else f"registered {founded} (the registry gives no founding date)"
+    )
     out = []
     for g in grants:
         if not (g.active and g.kind == "project"):
             continue
-        if g.starts_on > _years_after(registered, config.parallel_years):
+        if g.starts_on > _years_after(founded, config.parallel_years):
             continue  # no longer a new organisation when the money starts
-        existing = [
-            {"cluster_id": o.id, "fields": sorted(set(o.fields) & set(c.fields))}
-            for o in sorted(older, key=lambda o: o.id)
-        ]
         out.append(
             Finding(
                 PARALLEL,
@@ -273,14 +185,19 @@ def parallel_organisation(
                 (g.id,),
                 (g.funder_id,),
                 (g.id,),
-                f"{g.funder_id} gives project money to {c.id}, registered "
-                f"{registered}, in a field already covered by "
-                f"{', '.join(str(e['cluster_id']) for e in existing)}.",
+                f"§3: {g.funder_id} gives project money from {g.starts_on} to {c.label}, "
+                f"{said}, within {config.parallel_years} years of its start, in a field "
+                "already covered by "
+                + ", ".join(
+                    f"{e['name'] or e['cluster_id']} (founded {e['founded_on']})" for e in existing
+                )
+                + ".",
                 {
-                    "grant": _grant_evidence(g),
+                    "grant": grant_evidence(g),
                     "new_cluster": {
                         "cluster_id": c.id,
-                        "registered_on": registered.isoformat(),
+                        "founded_on": founded.isoformat(),
+                        "date_from": source,
                         "fields": list(c.fields),
                     },
                     "existing_clusters": existing,
@@ -337,7 +254,7 @@ def not_phasing_down(
                     (str(year),),
                     tuple(sorted({g.funder_id for g in involved})),
                     tuple(g.id for g in involved),
-                    f"Base funding for {c.id} does not decrease in {year} "
+                    f"§4.3: base funding for {c.label} does not decrease in {year} "
                     f"({round(now):,} DKK after {round(before):,} DKK in {year - 1}), "
                     f"{year - first + 1} years after it started in {first}.",
                     {
@@ -347,7 +264,7 @@ def not_phasing_down(
                         "yearly_amounts_dkk": {
                             str(y): round(a) for y, a in sorted(amounts.items())
                         },
-                        "grants": [_grant_evidence(g) for g in involved],
+                        "grants": [grant_evidence(g) for g in involved],
                     },
                 )
             ]
@@ -374,9 +291,9 @@ def flagged_still_funded(
             (g.id,),
             (g.funder_id,),
             (g.id,),
-            f"{c.id} was flagged by evaluation ({flags[-1].rule}) and still receives base "
+            f"§4.3: {c.label} was flagged by evaluation ({flags[-1].rule}) and still receives base "
             f"funding from {g.funder_id}.",
-            {"grant": _grant_evidence(g), "flags": flag_evidence},
+            {"grant": grant_evidence(g), "flags": flag_evidence},
         )
         for g in grants
         if g.active and g.kind == "base"
@@ -390,9 +307,11 @@ def evaluate(
     agreements: Sequence[AgreementView] = (),
     flags: Sequence[FlagView] = (),
     others: Sequence[ClusterView] = (),
+    recommendations: Sequence[RecommendationView] = (),
+    today: date | None = None,
     config: CoordinationConfig = CoordinationConfig(),
 ) -> list[Finding]:
-    """Every finding one cluster has now (the five rules, §1, §3, §4.3)."""
+    """Every finding one cluster has now (the nine rules, §1, §2, §3, §4.1, §4.3)."""
     own = [g for g in grants if g.cluster_id == cluster.id]
     return [
         *outside_responsibility(cluster, own),
@@ -400,4 +319,8 @@ def evaluate(
         *parallel_organisation(cluster, own, others, config),
         *not_phasing_down(cluster, own, config),
         *flagged_still_funded(cluster, own, flags),
+        *primary_not_funding(cluster, own),
+        *base_without_competition(cluster, own),
+        *recommendation_not_acted_on(cluster, own, recommendations),
+        *unsupportable_societal_task(cluster, own, today),
     ]

@@ -11,6 +11,8 @@ from services.funding.schemas.calls import MAX_DKK, Description, Kind, Name, Org
 from shared.validation import UtcDatetime, text
 
 Activity = text(min_length=1, max_length=200)
+Reason = text(min_length=1, max_length=2000)
+TaskCode = text(min_length=1, max_length=60)
 AgreementKind = Literal["division_of_labour", "co_financing"]
 
 _not_nullable: dict[str, Any] = {"not_nullable": True}
@@ -40,6 +42,17 @@ class GrantCreate(_In):
     awarded_on: date | None = Field(None, description="Default: today")
     funder_id: OrgId | None = Field(  # type: ignore[valid-type]
         None, description="Optional; must be your own organisation (a funder awards only its own)"
+    )
+    exemption_reason: Reason | None = Field(  # type: ignore[valid-type]
+        None,
+        description="§3, §4.1: a base grant names the decided call it was awarded under "
+        "(call_id) or records here why it is exempt from competition (shown to the parties as "
+        "a finding and in the 360Giving export)",
+    )
+    societal_task: TaskCode | None = Field(  # type: ignore[valid-type]
+        None,
+        description="§2: the cluster's societal task this grant supports (one the registry "
+        "lists for the cluster); one that is not supportable raises a finding",
     )
 
     @model_validator(mode="after")
@@ -100,6 +113,10 @@ class GrantOut(BaseModel):
     status: Literal["active", "terminated"]
     terminated_on: date | None
     termination_reason: str | None
+    exemption_reason: str | None = Field(
+        None, description="Why this base grant was given without a call (§3, §4.1)"
+    )
+    societal_task: str | None = Field(None, description="The §2 societal task it supports")
     created_at: UtcDatetime
     updated_at: UtcDatetime
     version: int
@@ -193,4 +210,8 @@ class FundingClusterOut(BaseModel):
     responsibility_also: list[str]
     responsibility_rule: str | None
     merged_into_id: str | None
+    founded_on: date | None = None
+    societal_tasks: list[dict[str, Any]] | None = Field(
+        None, description="§2 societal tasks: [{task, supportable}] as the registry judged them"
+    )
     updated_at: UtcDatetime

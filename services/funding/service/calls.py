@@ -328,6 +328,7 @@ async def move_call(
                 criteria_published=call.criteria_published_at is not None,
                 dialogue=dialogue_status(call, requests),
                 today=today,
+                opens_on=call.opens_on,
             )
         target = transition(call.state, action)
     except RuleViolation as exc:

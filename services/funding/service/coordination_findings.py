@@ -1,13 +1,14 @@
-"""The coordination findings (§1, §3, §4.3): kept current and read.
+"""The coordination findings (§1, §2, §3, §4.1, §4.3): kept current and read.
 
 Keeping them current: re-evaluate a cluster inside the transaction of the change that may
-move its findings (grants, agreements, registry and evaluation events) with the pure checks
-of ``rules/coordination.py``, upsert by the finding's stable key, raise or resolve with an
-outbox event. Never commits."""
+move its findings (grants, agreements, registry and evaluation events, the daily sweep for
+grants whose period ended) with the pure checks of ``rules/coordination.py``, upsert by the
+finding's stable key, raise or resolve with an outbox event. Never commits."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import Text, select
@@ -20,9 +21,12 @@ from services.funding.models import (
     Finding,
     FundingCluster,
     Grant,
+    Recommendation,
     messaging,
 )
 from services.funding.rules import coordination as checks
+from services.funding.rules import coordination_model as views
+from services.funding.rules.coordination_model import SOCIETAL_TASK
 from services.funding.settings import FundingSettings
 from shared.clock import optional_utc, utcnow
 from shared.events import contracts as ev
@@ -36,8 +40,8 @@ def check_config() -> CoordinationConfig:
     return CoordinationConfig.from_settings(FundingSettings())
 
 
-def cluster_view(c: FundingCluster) -> checks.ClusterView:
-    return checks.ClusterView(
+def cluster_view(c: FundingCluster) -> views.ClusterView:
+    return views.ClusterView(
         id=c.id,
         league=c.league,
         status=c.status,
@@ -46,11 +50,16 @@ def cluster_view(c: FundingCluster) -> checks.ClusterView:
         also=tuple(c.responsibility_also or ()),
         responsibility_rule=c.responsibility_rule,
         registered_at=optional_utc(c.registered_at),
+        founded_on=c.founded_on,
+        societal_tasks=tuple(
+            (str(t["task"]), bool(t.get("supportable"))) for t in c.societal_tasks or ()
+        ),
+        name=c.name,
     )
 
 
-def grant_view(g: Grant) -> checks.GrantView:
-    return checks.GrantView(
+def grant_view(g: Grant) -> views.GrantView:
+    return views.GrantView(
         id=g.id,
         funder_id=g.funder_id,
         cluster_id=g.cluster_id,
@@ -61,11 +70,14 @@ def grant_view(g: Grant) -> checks.GrantView:
         activities=tuple(g.activities or ()),
         status=g.status,
         agreement_id=g.agreement_id,
+        call_id=g.call_id,
+        exemption_reason=g.exemption_reason,
+        societal_task=g.societal_task,
     )
 
 
-def agreement_view(a: Agreement) -> checks.AgreementView:
-    return checks.AgreementView(
+def agreement_view(a: Agreement) -> views.AgreementView:
+    return views.AgreementView(
         id=a.id,
         kind=a.kind,
         party_ids=tuple(a.party_ids),
@@ -89,7 +101,21 @@ def _facts(row: Finding) -> dict[str, object]:
     }
 
 
-async def _current(session: AsyncSession, cluster: FundingCluster) -> list[checks.Finding]:
+def recommendation_view(r: Recommendation) -> views.RecommendationView:
+    return views.RecommendationView(
+        id=r.id,
+        grant_id=r.grant_id,
+        evaluation_id=r.evaluation_id,
+        evaluation_kind=r.evaluation_kind,
+        recommendation=r.recommendation,
+        completed_on=r.completed_at.date(),
+        acted=r.acted,
+    )
+
+
+async def _current(
+    session: AsyncSession, cluster: FundingCluster, today: date
+) -> list[views.Finding]:
     grants = (await session.execute(select(Grant).where(Grant.cluster_id == cluster.id))).scalars()
     # §3: only agreements in force count; §4.3: only flags evaluation has not lifted
     agreements = (
@@ -102,7 +128,14 @@ async def _current(session: AsyncSession, cluster: FundingCluster) -> list[check
             .order_by(ClusterFlag.id)
         )
     ).scalars()
-    others: list[checks.ClusterView] = []
+    recommendations = (
+        await session.execute(
+            select(Recommendation).where(
+                Recommendation.cluster_id == cluster.id, Recommendation.acted.is_(None)
+            )
+        )
+    ).scalars()
+    others: list[views.ClusterView] = []
     if cluster.fields:
         rows = await session.execute(
             select(FundingCluster).where(
@@ -115,20 +148,26 @@ async def _current(session: AsyncSession, cluster: FundingCluster) -> list[check
         cluster_view(cluster),
         [grant_view(g) for g in grants],
         agreements=[agreement_view(a) for a in agreements],
-        flags=[checks.FlagView(f.rule, f.reason, f.account_year) for f in flags],
+        flags=[views.FlagView(f.rule, f.reason, f.account_year) for f in flags],
         others=others,
+        recommendations=[recommendation_view(r) for r in recommendations],
+        today=today,
         config=check_config(),
     )
 
 
-async def reevaluate(session: AsyncSession, cluster_ids: Iterable[str], cause: str) -> None:
-    """Bring the findings of these clusters up to date (in the caller's transaction)."""
+async def reevaluate(
+    session: AsyncSession, cluster_ids: Iterable[str], cause: str, today: date | None = None
+) -> None:
+    """Bring the findings of these clusters up to date (in the caller's transaction).
+    ``today`` (default: the clock's date) ends a grant's §2 warning once its period is over."""
+    today = today or utcnow().date()
     for cluster_id in sorted(set(cluster_ids)):
         cluster = await session.get(FundingCluster, cluster_id)
         if cluster is None:
             continue
         await session.flush()
-        now_found = {f.key: f for f in await _current(session, cluster)}
+        now_found = {f.key: f for f in await _current(session, cluster, today)}
         stored = {
             r.key: r
             for r in (
@@ -168,6 +207,27 @@ async def reevaluate(session: AsyncSession, cluster_ids: Iterable[str], cause: s
                 ev.FindingResolved(**_facts(row), cause=cause),
                 subject=row.id,
             )
+
+
+async def sweep_ended(session: AsyncSession, today: date) -> int:
+    """The daily sweep: re-evaluate the clusters whose open §2 warnings rest on a grant whose
+    period is over by ``today`` (it ends the warning). Returns how many clusters it checked."""
+    rows = await session.execute(
+        select(Finding.cluster_id, Finding.grant_ids).where(
+            Finding.rule == SOCIETAL_TASK, Finding.state == "open"
+        )
+    )
+    open_on = {cluster_id: list(grant_ids) for cluster_id, grant_ids in rows}
+    if not open_on:
+        return 0
+    grant_ids = [g for ids in open_on.values() for g in ids]
+    ended = {
+        g.cluster_id
+        for g in (await session.execute(select(Grant).where(Grant.id.in_(grant_ids)))).scalars()
+        if g.ends_on < today
+    }
+    await reevaluate(session, ended, "funding.sweep.grant_ended", today)
+    return len(ended)
 
 
 # --- reading them ---------------------------------------------------------------------------

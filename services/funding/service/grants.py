@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding.models import Agreement, Call, Grant, messaging
+from services.funding.models import Agreement, Call, FundingCluster, Grant, messaging
 from services.funding.rules import authority
 from services.funding.rules.grants import (
     GRANTABLE_CALL_STATES,
+    check_base_basis,
+    check_budget,
     grant_identifier,
     org_identifier,
 )
@@ -30,6 +32,7 @@ from services.funding.service.common import (
 )
 from services.funding.service.coordination_findings import reevaluate
 from services.funding.service.programmes import own_programme
+from services.funding.service.recommendations import mark_acted
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
@@ -94,6 +97,44 @@ async def _check_agreement(
         )
 
 
+def _check_societal_task(cluster: FundingCluster, task: str) -> None:
+    """§2: a grant names a societal task the cluster carries (the registry's list); one the
+    registry does not find supportable is accepted, and raises a finding."""
+    carried = [str(t["task"]) for t in cluster.societal_tasks or ()]
+    if task not in carried:
+        raise Problem(
+            422,
+            "unknown-societal-task",
+            f"Cluster {cluster.id} carries no societal task '{task}' "
+            f"(it carries: {', '.join(carried) or 'none'}).",
+            carried=carried,
+        )
+
+
+async def _call_for_update(session: AsyncSession, call_id: str) -> Call | None:
+    """The call, its row locked until the transaction ends: two grants awarded at once under
+    one call are counted against its budget one after the other (PostgreSQL; SQLite writes
+    one transaction at a time anyway)."""
+    if "\x00" in call_id:
+        return None
+    return await session.get(Call, call_id, with_for_update=True)
+
+
+async def _check_budget(
+    session: AsyncSession, call: Call, amount_dkk: int, without: str | None = None
+) -> None:
+    """§4.1: the call's grants (every one awarded under it, terminated ones included: they
+    were awarded) never add up to more than its budget; 409 naming what remains."""
+    stmt = select(Grant.amount_dkk).where(Grant.call_id == call.id)
+    if without:
+        stmt = stmt.where(Grant.id != without)
+    granted = list((await session.execute(stmt)).scalars())
+    try:
+        check_budget(call.budget_dkk, granted, amount_dkk)
+    except RuleViolation as exc:
+        raise problem(exc, 409) from exc
+
+
 async def grants_page(
     session: AsyncSession,
     funder: str | None,
@@ -126,9 +167,12 @@ async def award_grant(
             "kind-mismatch",
             f"Programme {prog.id} gives {prog.kind} funding; this grant says {kind}.",
         )
-    await require_clusters(session, [data.cluster_id])
+    found = await require_clusters(session, [data.cluster_id])
+    if data.societal_task:
+        _check_societal_task(found[data.cluster_id], data.societal_task)
+    call = None
     if data.call_id:
-        call = None if "\x00" in data.call_id else await session.get(Call, data.call_id)
+        call = await _call_for_update(session, data.call_id)
         if call is None or call.funder_id != funder or call.programme_id != prog.id:
             raise Problem(
                 422,
@@ -143,6 +187,12 @@ async def award_grant(
                 f"(it is {call.state}).",
                 current_state=call.state,
             )
+    try:
+        check_base_basis(kind, call.state if call else None, data.exemption_reason)
+    except RuleViolation as exc:
+        raise problem(exc, 409 if exc.kind == "call-not-decided" else 422) from exc
+    if call is not None:
+        await _check_budget(session, call, data.amount_dkk)
     if data.agreement_id:
         await _check_agreement(session, data.agreement_id, funder, data.cluster_id)
     now = utcnow()
@@ -160,6 +210,8 @@ async def award_grant(
         starts_on=data.starts_on,
         ends_on=data.ends_on,
         activities=list(data.activities),
+        exemption_reason=data.exemption_reason,
+        societal_task=data.societal_task,
         awarded_on=data.awarded_on or today,
         status="active",
         created_at=now,
@@ -175,7 +227,7 @@ async def award_grant(
         ev.GrantAwarded(**grant_facts(grant)),
         subject=grant.id,
     )
-    await reevaluate(session, [grant.cluster_id], "funding.grant.awarded")
+    await reevaluate(session, [grant.cluster_id], "funding.grant.awarded", today)
     return grant
 
 
@@ -212,6 +264,10 @@ async def amend_grant(
     if changes.get("agreement_id"):
         await _check_agreement(session, changes["agreement_id"], grant.funder_id, grant.cluster_id)
     changed = [k for k, v in changes.items() if getattr(grant, k) != v]
+    if "amount_dkk" in changed and grant.call_id:
+        call = await _call_for_update(session, grant.call_id)
+        assert call is not None
+        await _check_budget(session, call, changes["amount_dkk"], without=grant.id)
     for key in changed:
         setattr(grant, key, changes[key])
     if changed:
@@ -225,6 +281,7 @@ async def amend_grant(
             ev.GrantAmended(**grant_facts(grant), changed=changed),
             subject=grant.id,
         )
+        await mark_acted(session, grant.id, "amended")
         await reevaluate(session, [grant.cluster_id], "funding.grant.amended")
     return grant
 
@@ -261,11 +318,26 @@ async def terminate_grant(
         ),
         subject=grant.id,
     )
+    await mark_acted(session, grant.id, "terminated")
     await reevaluate(session, [grant.cluster_id], "funding.grant.terminated")
     return grant
 
 
 # --- 360Giving ------------------------------------------------------------------------------
+
+
+def _award_basis(g: Grant) -> dict[str, str]:
+    """§3, §4.1: how the grant was awarded — under a call (competition), on a recorded
+    exemption from competition (with its reason), or neither (project money)."""
+    if g.call_id:
+        return {"vocabulary": "klyngeforum-award-basis", "code": "call", "title": g.call_id}
+    if g.exemption_reason:
+        return {
+            "vocabulary": "klyngeforum-award-basis",
+            "code": "exemption",
+            "title": f"Exempt from competition: {g.exemption_reason}",
+        }
+    return {"vocabulary": "klyngeforum-award-basis", "code": "direct", "title": "No call"}
 
 
 async def giving360(session: AsyncSession) -> dict[str, Any]:
@@ -304,7 +376,8 @@ async def giving360(session: AsyncSession) -> dict[str, Any]:
                 ],
                 "grantProgramme": [{"code": g.programme_id}],
                 "classifications": [
-                    {"vocabulary": "klyngeforum-grant-kind", "code": g.kind, "title": g.kind}
+                    {"vocabulary": "klyngeforum-grant-kind", "code": g.kind, "title": g.kind},
+                    _award_basis(g),
                 ],
             }
         )

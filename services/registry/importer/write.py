@@ -275,6 +275,7 @@ async def write_import(
                     merged_into_id=None,
                     responsibility=ev.ResponsibilityFacts.model_validate(responsibility),
                     functions=list(c.functions),
+                    founded_on=c.founded_on,
                     **member_summary(sized.get(cid, ())),
                 ),
                 subject=cid,

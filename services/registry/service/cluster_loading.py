@@ -137,4 +137,5 @@ async def cluster_facts(
             {"task": t.task, "supportable": task_record_supportable(t, cluster.functions or [])}
             for t in await societal_tasks(session, cluster.id)
         ],
+        "founded_on": cluster.founded_on,
     }

@@ -262,9 +262,12 @@ class FindingFacts(BaseModel):
 
 @declare(
     "funding.finding.raised",
-    "A coordination check found a problem (§1, §3, §4.3): base funding outside the "
-    "responsibility, overlapping funding without agreement, a parallel organisation, base "
-    "funding not phasing down, a flagged cluster still funded.",
+    "A coordination check found a problem (§1, §2, §3, §4.1, §4.3): base funding outside the "
+    "responsibility, primary parties funding nothing while another carries the base funding, "
+    "overlapping funding without agreement, a parallel organisation, base funding without "
+    "competition, base funding not phasing down, a flagged cluster still funded, an "
+    "evaluation recommendation not acted on, a grant for a societal task that is not "
+    "supportable.",
 )
 class FindingRaised(FindingFacts):
     pass

@@ -71,6 +71,11 @@ class ClusterFacts(BaseModel):
         default_factory=list,
         description="§2 societal tasks with whether each is supportable (absent before 2026-12)",
     )
+    founded_on: date | None = Field(
+        None,
+        description="When the organisation was founded, if known (§3: how new it is); absent "
+        "before 2026-12",
+    )
 
 
 @declare(
