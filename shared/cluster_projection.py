@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import inspect
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events import contracts as ev
@@ -136,3 +136,20 @@ async def project_responsibility(
         row.league = data.league
         _set_responsibility(row, data.current)
     return row
+
+
+def open_flags_lifted_by(flag_model: Any, data: ev.ClusterFlagLifted) -> Select[Any]:
+    """The open rows of a service's table of evaluation's §4.3 flags (registry and funding each
+    keep one) that an ``evaluation.cluster.flag_lifted`` lifts: the flag named by ``flag_id``,
+    else (events from before flags had ids) the cluster's open flags of the same rule and
+    account year."""
+    stmt = select(flag_model).where(
+        flag_model.cluster_id == data.cluster_id, flag_model.lifted_at.is_(None)
+    )
+    if data.flag_id:
+        return stmt.where(flag_model.flag_id == data.flag_id)
+    year = flag_model.account_year
+    return stmt.where(
+        flag_model.rule == data.rule,
+        year.is_(None) if data.account_year is None else year == data.account_year,
+    )

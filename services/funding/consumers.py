@@ -33,6 +33,7 @@ from services.funding.models import (
 from services.funding.rules.coordination_model import PARALLEL
 from services.funding.service.coordination_findings import reevaluate
 from shared.cluster_projection import (
+    open_flags_lifted_by,
     project_league,
     project_profile,
     project_responsibility,
@@ -116,18 +117,7 @@ async def on_flag_lifted(session: AsyncSession, event: CloudEvent) -> None:
     by ``flag_id``, else by cluster + rule + account year — and re-check the cluster, so the
     finding that rested on it is resolved."""
     data = ev.ClusterFlagLifted.model_validate(event.data)
-    stmt = select(ClusterFlag).where(
-        ClusterFlag.cluster_id == data.cluster_id, ClusterFlag.lifted_at.is_(None)
-    )
-    if data.flag_id:
-        stmt = stmt.where(ClusterFlag.flag_id == data.flag_id)
-    else:
-        stmt = stmt.where(ClusterFlag.rule == data.rule)
-        stmt = stmt.where(
-            ClusterFlag.account_year.is_(None)
-            if data.account_year is None
-            else ClusterFlag.account_year == data.account_year
-        )
+    stmt = open_flags_lifted_by(ClusterFlag, data)
     flags = list((await session.execute(stmt)).scalars())
     for flag in flags:
         flag.lifted_at, flag.lift_reason = event.time, data.reason

@@ -125,6 +125,7 @@ class World:
                 "due_on": "2016-06-01",
                 "recommendation": "stop",
             },
+            recipient=funder,  # addressed to the grant's funder, as evaluation sends it
         )
         nc = await nats.connect(self.suite.nats.url)
         try:

@@ -184,6 +184,7 @@ async def _publish_completed(suite: Suite, grant: dict[str, Any], recommendation
             "due_on": "2026-01-01",
             "recommendation": recommendation,
         },
+        recipient=grant["funder_id"],  # addressed to the grant's funder, as evaluation sends it
     )
     nc = await nats.connect(suite.nats.url)
     try:

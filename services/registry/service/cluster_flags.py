@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.models import ClusterFlag
+from shared.cluster_projection import open_flags_lifted_by
 from shared.events import contracts as ev
 
 
@@ -38,18 +39,7 @@ async def record_flag(
 async def lift_flags(session: AsyncSession, data: ev.ClusterFlagLifted, when: datetime) -> int:
     """Mark the open flag(s) lifted — by ``flag_id``, else by cluster + rule + account year (as
     funding does); how many were."""
-    stmt = select(ClusterFlag).where(
-        ClusterFlag.cluster_id == data.cluster_id, ClusterFlag.lifted_at.is_(None)
-    )
-    if data.flag_id:
-        stmt = stmt.where(ClusterFlag.flag_id == data.flag_id)
-    else:
-        stmt = stmt.where(ClusterFlag.rule == data.rule)
-        stmt = stmt.where(
-            ClusterFlag.account_year.is_(None)
-            if data.account_year is None
-            else ClusterFlag.account_year == data.account_year
-        )
+    stmt = open_flags_lifted_by(ClusterFlag, data)
     flags = list((await session.execute(stmt)).scalars())
     for flag in flags:
         flag.lifted_at = when
