@@ -132,6 +132,10 @@ def _invalid(detail: str) -> Problem:
 
 
 _bearer = HTTPBearer(auto_error=False)
+#: ``openapi_extra`` of an operation that is public and takes a token optionally (more to see
+#: with one). FastAPI lists the bearer requirement; the empty requirement added beside it is
+#: OpenAPI's "or none at all".
+OPTIONAL_TOKEN: dict[str, Any] = {"security": [{}]}
 
 
 async def optional_principal(

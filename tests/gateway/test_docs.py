@@ -130,3 +130,15 @@ async def test_events_catalog_lists_every_type_with_its_fields(suite: Suite) -> 
 
     en = await suite.http.get("/events-catalog", params={"lang": "en"})
     assert "Event catalogue" in en.text and f"{len(CATALOG)} event types" in en.text
+
+
+def test_the_public_event_reads_are_declared_public() -> None:
+    """The event stream and its first fill are public (a token only shows more): OpenAPI says
+    "the bearer token, or none"."""
+    from services.gateway.app import create_app
+    from services.gateway.settings import GatewaySettings
+
+    spec = create_app(GatewaySettings(database_url="sqlite+aiosqlite:///:memory:")).openapi()
+    for path in ("/gateway/v1/events", "/gateway/v1/events/recent"):
+        security = spec["paths"][path]["get"]["security"]
+        assert {} in security and len(security) == 2, (path, security)

@@ -225,3 +225,32 @@ async def test_request_ids_on_every_problem(service: httpx.AsyncClient) -> None:
         body = problem(resp, 422)
         assert body["request_id"] != unsafe
         assert resp.headers["x-request-id"] == body["request_id"]
+
+
+async def test_405_allows_every_method_of_the_path() -> None:
+    """FastAPI makes one route per method: the ``Allow`` of a 405 lists them all (RFC 9110),
+    not only the first route's."""
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/things")
+    async def list_things() -> None:
+        return None
+
+    @app.post("/things")
+    async def add_thing() -> None:
+        return None
+
+    @app.get("/things/{thing_id}")
+    async def get_thing(thing_id: str) -> None:
+        return None
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as http:
+        r = await http.delete("/things")
+        assert r.status_code == 405
+        assert r.headers["content-type"] == PROBLEM_MEDIA_TYPE
+        assert r.headers["allow"] == "GET, POST"
+        r = await http.put("/things/1")
+        assert (r.status_code, r.headers["allow"]) == (405, "GET")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -98,7 +97,7 @@ class AccountView(BaseModel):
     state: AccountState
     published_at: UtcDatetime | None = None
     published_by: str | None = None
-    computed_at: datetime
+    computed_at: UtcDatetime
     formula: str = Field(description="How percentiles, changes and composites are computed")
     min_coverage: float
     flag_quartile: float = Field(description="The bottom share ``bottom_cut`` refers to")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.validation import UtcDatetime
 
 
 class FindingOut(BaseModel):
@@ -21,5 +22,5 @@ class FindingOut(BaseModel):
     summary: str
     evidence: dict[str, Any]
     state: Literal["open", "resolved"]
-    raised_at: datetime
-    resolved_at: datetime | None = None
+    raised_at: UtcDatetime
+    resolved_at: UtcDatetime | None = None

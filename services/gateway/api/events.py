@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.schemas.events import RecentEvent
 from services.gateway.service import stream
-from shared.auth import Principal, optional_principal
+from shared.auth import OPTIONAL_TOKEN, Principal, optional_principal
 from shared.db import session_dependency
 from shared.errors import Problem
 
@@ -90,6 +90,7 @@ anonymous. Browsers' EventSource cannot send a token: in a browser it shows publ
 
 @router.get(
     "/events",
+    openapi_extra=OPTIONAL_TOKEN,
     summary="Stream events as Server-Sent Events (type patterns, Last-Event-ID resume)",
     description=STREAM_DESCRIPTION,
     response_class=StreamingResponse,
@@ -146,6 +147,7 @@ async def stream_events(
 
 @router.get(
     "/events/recent",
+    openapi_extra=OPTIONAL_TOKEN,
     response_model=list[RecentEvent],
     summary="The newest events you may see, newest first (the live feed's first fill)",
     description=(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
@@ -11,7 +10,7 @@ from services.referrals.rules.matching import Nearness
 from services.referrals.rules.text import terms
 from services.referrals.rules.vocabulary import TargetGroup
 from shared.reference.fields import field_by_code
-from shared.validation import MunicipalityCode, text
+from shared.validation import MunicipalityCode, UtcDatetime, text
 
 MAX_NEED = 2000
 MAX_HITS = 50
@@ -130,8 +129,8 @@ class MatchHit(BaseModel):
     area_codes: list[str] | None = None
     municipality_code: str | None = Field(None, description="Activities: where it takes place")
     online: bool | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: UtcDatetime | None = None
+    ends_at: UtcDatetime | None = None
 
 
 class MatchedQuery(BaseModel):

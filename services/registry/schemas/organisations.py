@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -82,7 +81,7 @@ class ClientOut(BaseModel):
     name: str
     organisation_id: str
     scopes: list[str]
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ClientCreated(ClientOut):
