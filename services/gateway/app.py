@@ -22,6 +22,7 @@ from services.gateway.consumers import SUBSCRIPTIONS
 from services.gateway.models import messaging
 from services.gateway.service.dispatch import Dispatcher
 from services.gateway.settings import GatewaySettings
+from shared.clock import now_of
 from shared.events.tasks import cancel_and_wait
 from shared.http import app_factory
 from shared.settings import ServiceSettings
@@ -40,7 +41,8 @@ _create_service_app = app_factory(
 
 def with_webhook_dispatcher(app: FastAPI) -> FastAPI:
     """Run :class:`Dispatcher` inside the app's lifespan (``webhook_poll_seconds`` <= 0: not
-    in-process). The dispatcher is on ``app.state.webhook_dispatcher``."""
+    in-process), on the app's clock (a test moves ``app.state.clock`` forward to follow the
+    retry schedule over hours). The dispatcher is on ``app.state.webhook_dispatcher``."""
     common = app.router.lifespan_context
 
     @asynccontextmanager
@@ -49,7 +51,9 @@ def with_webhook_dispatcher(app: FastAPI) -> FastAPI:
             settings: GatewaySettings = app.state.settings
             task: asyncio.Task[None] | None = None
             if settings.webhook_poll_seconds > 0:
-                dispatcher = Dispatcher(app.state.session_factory, settings)
+                dispatcher = Dispatcher(
+                    app.state.session_factory, settings, clock=lambda: now_of(app)
+                )
                 app.state.webhook_dispatcher = dispatcher
                 task = asyncio.create_task(dispatcher.run(), name="gateway-webhooks")
             try:

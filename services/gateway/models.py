@@ -79,8 +79,11 @@ class WebhookSubscription(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    #: Failed attempts in a row (reset by a success); reaching the limit disables.
+    #: Failed attempts in a row (reset by a success).
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    #: The first failed attempt since the last success (None: not failing); failing for
+    #: ``webhook_disable_after`` disables (``rules.retries``).
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: The event_log seq up to which events were considered for this subscription.
     cursor: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -103,14 +106,15 @@ class WebhookDelivery(Base):
     event_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     event_id: Mapped[str] = mapped_column(String(64))
     event_type: Mapped[str] = mapped_column(String(120))
-    #: pending | delivered | failed (gave up) | cancelled (subscription disabled or deleted)
+    #: pending | delivered | failed (given up: the retry schedule ran out) | cancelled (in the
+    #: API's vocabulary, not set: a deleted subscription's deliveries go with it)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    #: Every attempt: [{"at", "status", "error", "duration_ms"}]
+    #: Every attempt: [{"at", "attempt", "status", "error", "duration_ms", "retry_at"}]
     log: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,25 +1,23 @@
 """Webhook deliveries to a real receiver on loopback (issue 7's done-when): each subscribed
 event once, signed (verified with the standardwebhooks package); nothing unsubscribed and no
-event addressed to another organisation; retries with backoff, disabling after a run of
-failures with the reason shown to the owner, re-enabling and redelivery; the SSRF guard at
-delivery time; two dispatchers at once still deliver each event once."""
+event addressed to another organisation; retries, disabling after days of failing (on the
+gateway's clock, moved by the test) with the reason shown to the owner, re-enabling and
+redelivery; giving up, 410 Gone, the SSRF guard at delivery time; two dispatchers at once
+still deliver each event once. The retry schedule over hours, an outage outlived and the
+owner's event: ``test_webhook_retries.py``."""
 
 from __future__ import annotations
 
 import asyncio
-import random
 import socket
 from datetime import UTC, date, datetime, timedelta
-from itertools import count
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.gateway.models import LoggedEvent
-from services.gateway.rules.retries import backoff_seconds, retry_after_seconds
 from services.gateway.rules.signing import signature_headers
 from services.gateway.rules.visibility import visible_to
 from services.gateway.service.delivery import post_signed
@@ -28,45 +26,27 @@ from services.gateway.settings import GatewaySettings
 from shared.events.tasks import cancel_and_wait
 from tests.conftest import Suite, eventually
 from tests.funding.helpers import plan_call
+from tests.gateway.webhook_helpers import (
+    API,
+    CLOCKED,
+    FAST,
+    OWNER,
+    WAIT,
+    at,
+    frozen_clock,
+    get,
+    log_entries,
+    logged,
+    move_to,
+    new_event,
+    quiet_rounds,
+    register_organisation,
+    settle,
+    subscribe,
+)
 from tests.gateway.webhook_receiver import Answer, Receiver
 
-API = "/gateway/v1/webhooks"
-OWNER = "vaekstforum-nordjylland"
-#: Small numbers so retries take milliseconds; loopback receivers allowed (tests only).
-FAST = {
-    "webhook_allow_private": True,
-    "webhook_backoff_base_seconds": 0.05,
-    "webhook_backoff_max_seconds": 0.2,
-    "webhook_poll_seconds": 0.1,
-    "webhook_timeout_seconds": 2.0,
-    "webhook_max_consecutive_failures": 5,
-    "webhook_max_attempts": 8,
-}
-_names = count(1)
-#: Seconds to wait for events to travel outbox → NATS → gateway log → receiver (generous:
-#: a busy machine is slow; a passing wait returns at once).
-WAIT = 30.0
-
-
 # --- pure parts ----------------------------------------------------------------------------
-
-
-def test_backoff_is_exponential_capped_and_fully_jittered() -> None:
-    rng = random.Random(7)
-    for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (5, 16.0), (9, 60.0), (30, 60.0)]:
-        draws = [backoff_seconds(attempt, 1.0, 60.0, rng) for _ in range(400)]
-        assert all(0 <= d <= ceiling for d in draws), attempt
-        # full jitter: spread over the whole range, not bunched at the ceiling
-        assert min(draws) < ceiling * 0.1 and max(draws) > ceiling * 0.9, attempt
-
-
-def test_retry_after_in_seconds_or_as_a_date() -> None:
-    now = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
-    assert retry_after_seconds("120", now) == 120.0
-    assert retry_after_seconds("Sun, 01 Mar 2026 12:00:30 GMT", now) == 30.0
-    assert retry_after_seconds("Sun, 01 Mar 2026 11:00:00 GMT", now) == 0.0
-    assert retry_after_seconds("soon", now) is None
-    assert retry_after_seconds(None, now) is None
 
 
 def test_signature_headers_verify_with_the_standardwebhooks_package() -> None:
@@ -127,72 +107,6 @@ def Webhook_secret() -> str:
     from services.gateway.service.webhooks import new_secret
 
     return new_secret()
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-async def subscribe(suite: Suite, org: str, url: str, patterns: list[str]) -> dict[str, Any]:
-    r = await suite.http.post(
-        API, json={"url": url, "patterns": patterns}, headers=await suite.auth(org)
-    )
-    assert r.status_code == 201, r.text
-    return dict(r.json())
-
-
-async def register_organisation(suite: Suite) -> str:
-    r = await suite.http.post(
-        "/registry/v1/organisations",
-        json={
-            "name": f"Webhook Erhvervshus {next(_names)}",
-            "kind": "growth_house",
-            "municipality_code": "0851",
-        },
-        headers=await suite.auth("klyngeforum"),
-    )
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
-
-
-async def log_entries(suite: Suite) -> list[LoggedEvent]:
-    async with suite.apps["gateway"].state.session_factory() as session:
-        return list(
-            (await session.execute(select(LoggedEvent).order_by(LoggedEvent.seq))).scalars()
-        )
-
-
-async def logged(suite: Suite, type_: str, subject: str) -> LoggedEvent:
-    async def find() -> LoggedEvent | None:
-        return next(
-            (e for e in await log_entries(suite) if e.type == type_ and e.subject == subject), None
-        )
-
-    found: LoggedEvent = await eventually(find, timeout=WAIT)
-    return found
-
-
-async def settle(suite: Suite) -> None:
-    """Wait until the events of the suite's start (the registry's organisations) are in the
-    gateway log: a marker registered now is logged after all of them (one producer, in
-    order). A subscription made afterwards starts after them."""
-    await logged(suite, "registry.organisation.registered", await register_organisation(suite))
-
-
-async def quiet_rounds(suite: Suite, rounds: int = 4) -> None:
-    """Let the dispatcher run a few more rounds (to see that nothing more comes)."""
-    dispatcher: Dispatcher = suite.apps["gateway"].state.webhook_dispatcher
-    target = dispatcher.rounds + rounds
-
-    async def done() -> bool:
-        return dispatcher.rounds >= target
-
-    await eventually(done, timeout=WAIT)
-
-
-async def get(suite: Suite, org: str, path: str) -> Any:
-    r = await suite.http.get(f"{API}{path}", headers=await suite.auth(org))
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 # --- delivery ------------------------------------------------------------------------------
@@ -273,41 +187,48 @@ async def test_each_subscribed_event_arrives_once_signed_and_only_what_the_owner
         assert len(page["items"]) + len(rest["items"]) == len(want_nord)
 
 
-async def test_failing_receiver_gets_retries_then_is_disabled_and_resumes_when_enabled(
+async def test_failing_receiver_is_retried_disabled_after_days_and_resumes_when_enabled(
     suite_factory: Any,
 ) -> None:
     async with Receiver() as rx:
         rx.respond = lambda _r: 500
-        suite: Suite = await suite_factory(gateway=FAST)
+        suite: Suite = await suite_factory(gateway=CLOCKED)
         await settle(suite)
+        clock = frozen_clock(suite)
+        t0 = clock.now
         owner = await suite.auth("kl")
         sub = await subscribe(suite, "kl", rx.url("/kl"), ["registry.organisation.*"])
-        first = await logged(
-            suite, "registry.organisation.registered", await register_organisation(suite)
-        )
+        first = await new_event(suite)
 
-        async def disabled() -> Any:
-            body = await get(suite, "kl", f"/{sub['id']}")
-            return body if not body["enabled"] else None
-
-        shown = await eventually(disabled, timeout=WAIT)
-        # five tries of the same event, each signed, then no more
+        # tried at once and again by the schedule; a day of failing only delays it
+        await move_to(suite, clock, t0, "kl", sub["id"], 1)
+        await move_to(suite, clock, t0 + timedelta(days=1), "kl", sub["id"], 1)
+        shown = await get(suite, "kl", f"/{sub['id']}")
+        assert shown["enabled"] and shown["consecutive_failures"] == 2
+        assert at(shown["failing_since"]) == t0
+        # five days without a success: the next failed attempt turns it off
+        await move_to(suite, clock, t0 + timedelta(days=5), "kl", sub["id"], 1)
+        shown = await get(suite, "kl", f"/{sub['id']}")
+        assert not shown["enabled"]
         await quiet_rounds(suite)
-        assert [r.webhook_id for r in rx.requests] == [first.event_id] * 5
-        for request in rx.requests:
-            assert request.verified(sub["secret"])["id"] == first.event_id
+        assert [r.webhook_id for r in rx.requests] == [first.event_id] * 3
+        for request in rx.requests:  # each signed (at the gateway's moved time)
+            assert request.signed_by(sub["secret"])
+            assert request.json()["id"] == first.event_id
         stamps = [int(r.headers["webhook-timestamp"]) for r in rx.requests]
-        assert stamps == sorted(stamps)
+        assert stamps == [int((t0 + timedelta(days=d)).timestamp()) for d in (0, 1, 5)]
         # the owner sees why
-        assert shown["disabled_reason"].startswith("5 failed deliveries in a row; last: HTTP 500")
-        assert shown["disabled_at"] and shown["consecutive_failures"] == 5
+        assert shown["disabled_reason"] == (
+            f"No successful delivery for 5 days (since {stamp(t0)}): 3 failed attempts in a "
+            f"row; last: HTTP 500 at {stamp(t0 + timedelta(days=5))}."
+        )
+        assert at(shown["disabled_at"]) == t0 + timedelta(days=5)
+        assert shown["consecutive_failures"] == 3 and at(shown["failing_since"]) == t0
         [delivery] = (await get(suite, "kl", f"/{sub['id']}/deliveries"))["items"]
-        assert delivery["state"] == "pending" and delivery["attempts"] == 5
+        assert delivery["state"] == "pending" and delivery["attempts"] == 3
         assert delivery["last_status"] == 500 and delivery["event_id"] == first.event_id
-        assert [a["status"] for a in delivery["log"]] == [500] * 5
-        assert [a["attempt"] for a in delivery["log"]] == [1, 2, 3, 4, 5]
-        times = [datetime.fromisoformat(a["at"]) for a in delivery["log"]]
-        assert times == sorted(times)
+        assert [a["status"] for a in delivery["log"]] == [500] * 3
+        assert [a["attempt"] for a in delivery["log"]] == [1, 2, 3]
         # redelivery waits for the owner to enable it
         r = await suite.http.post(
             f"{API}/{sub['id']}/deliveries/{delivery['id']}/redeliver", headers=owner
@@ -315,57 +236,36 @@ async def test_failing_receiver_gets_retries_then_is_disabled_and_resumes_when_e
         assert r.status_code == 409 and "disabled" in r.json()["detail"]
 
         # while disabled, a new event is not sent
-        second = await logged(
-            suite, "registry.organisation.registered", await register_organisation(suite)
-        )
+        second = await new_event(suite)
         await quiet_rounds(suite)
-        assert len(rx.requests) == 5
+        assert len(rx.requests) == 3
 
         # the receiver is fixed; the owner re-enables: the pending one, then the new one
         rx.respond = lambda _r: 204
         r = await suite.http.post(f"{API}/{sub['id']}/enable", headers=owner)
         assert r.status_code == 200, r.text
         assert r.json()["enabled"] is True and r.json()["disabled_reason"] is None
-        assert r.json()["consecutive_failures"] == 0
-
-        async def resumed() -> bool:
-            return len(rx.requests) >= 7
-
-        await eventually(resumed, timeout=WAIT)
+        assert r.json()["consecutive_failures"] == 0 and r.json()["failing_since"] is None
+        found = await move_to(suite, clock, clock.now, "kl", sub["id"], 2)
         await quiet_rounds(suite)
-        assert [r.webhook_id for r in rx.requests[5:]] == [first.event_id, second.event_id]
-        deliveries = {
-            d["event_id"]: d for d in (await get(suite, "kl", f"/{sub['id']}/deliveries"))["items"]
-        }
-        assert deliveries[first.event_id]["state"] == "delivered"
-        assert deliveries[first.event_id]["attempts"] == 6
-        assert [a["status"] for a in deliveries[first.event_id]["log"]] == [500] * 5 + [204]
-        assert deliveries[second.event_id]["state"] == "delivered"
+        assert [r.webhook_id for r in rx.requests[3:]] == [first.event_id, second.event_id]
+        assert found[first.event_id]["state"] == "delivered"
+        assert found[first.event_id]["attempts"] == 4
+        assert [a["status"] for a in found[first.event_id]["log"]] == [500] * 3 + [204]
+        assert found[second.event_id]["state"] == "delivered"
 
         # redelivery on request: the same webhook-id again, attempts counted afresh
         r = await suite.http.post(
-            f"{API}/{sub['id']}/deliveries/{deliveries[first.event_id]['id']}/redeliver",
+            f"{API}/{sub['id']}/deliveries/{found[first.event_id]['id']}/redeliver",
             headers=owner,
         )
         assert r.status_code == 200, r.text
         assert r.json()["state"] == "pending" and r.json()["attempts"] == 0
-
-        async def redelivered() -> bool:
-            return len(rx.requests) >= 8
-
-        await eventually(redelivered, timeout=WAIT)
-        assert rx.requests[7].webhook_id == first.event_id
-        assert rx.requests[7].verified(sub["secret"])["id"] == first.event_id
-
-        async def recorded_again() -> dict[str, Any] | None:
-            # the receiver has it before the dispatcher records the answer: wait for the record
-            items = (await get(suite, "kl", f"/{sub['id']}/deliveries"))["items"]
-            mine = {d["event_id"]: d for d in items}[first.event_id]
-            return mine if mine["state"] != "pending" else None
-
-        again = await eventually(recorded_again, timeout=WAIT)
+        again = (await move_to(suite, clock, clock.now, "kl", sub["id"], 2))[first.event_id]
         assert again["state"] == "delivered" and again["attempts"] == 1
-        assert len(again["log"]) == 7
+        assert len(again["log"]) == 5
+        assert rx.requests[5].webhook_id == first.event_id
+        assert rx.requests[5].signed_by(sub["secret"])
         # another organisation cannot redeliver it
         r = await suite.http.post(
             f"{API}/{sub['id']}/deliveries/{again['id']}/redeliver",
@@ -374,12 +274,15 @@ async def test_failing_receiver_gets_retries_then_is_disabled_and_resumes_when_e
         assert r.status_code == 404
 
 
+def stamp(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 async def test_give_up_gone_redirects_timeouts_and_the_guard_at_delivery_time(
     suite_factory: Any,
 ) -> None:
     settings = FAST | {
-        "webhook_max_attempts": 3,
-        "webhook_max_consecutive_failures": 10,
+        "webhook_retry_schedule_seconds": (0.05, 0.05),  # three attempts, then given up
         "webhook_timeout_seconds": 1.0,
     }
     answers: dict[str, Answer] = {
@@ -423,7 +326,8 @@ async def test_give_up_gone_redirects_timeouts_and_the_guard_at_delivery_time(
             )
 
         await eventually(settled, timeout=WAIT)
-        # 503 three times: given up (failed), the subscription stays enabled (3 < 10)
+        # 503 three times: given up (failed); the subscription stays enabled (failing for
+        # less than the disable period)
         [busy] = await deliveries("/busy")
         assert busy["attempts"] == 3 and [a["status"] for a in busy["log"]] == [503] * 3
         assert busy["next_attempt_at"] is None

@@ -40,8 +40,11 @@ def test_asyncapi_document_is_generated_from_the_catalog() -> None:
     schema = doc["components"]["schemas"]["OrganisationRegistered"]
     assert "organisation_id" in schema["properties"]
     assert doc["operations"]["publish_registry_organisation_registered"]["action"] == "send"
-    # a service that sends nothing yet has an empty but valid document
-    assert asyncapi_document("gateway")["channels"] == {}
+    # a service's document holds only what it sends: the gateway's own event, addressed
+    gateway = asyncapi_document("gateway")
+    assert list(gateway["channels"]) == ["gateway_webhook_disabled"]
+    assert gateway["components"]["messages"]["gateway_webhook_disabled"]["x-addressed"] is True
+    assert gateway["components"]["messages"]["gateway_webhook_disabled"]["x-stream"] == "GATEWAY"
 
 
 def test_cloud_event_round_trip() -> None:

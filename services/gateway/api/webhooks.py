@@ -7,8 +7,11 @@ acts on the caller's own organisation's subscriptions only; another organisation
 on every retry, deduplicate on it), ``webhook-timestamp`` and ``webhook-signature``
 (``v1,<base64 HMAC-SHA256 of id.timestamp.body>``; verify with any Standard Webhooks
 library and the secret). A 2xx answer within the timeout is a delivery; anything else is
-retried with exponential backoff and jitter, and a run of failures disables the
-subscription (re-enable with ``POST …/enable``). URLs to private, loopback, link-local or
+retried by Standard Webhooks' schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, with jitter)
+and then given up (``failed``). A subscription whose deliveries fail without a success for 5
+days (``GATEWAY_WEBHOOK_DISABLE_AFTER``), or whose receiver answers 410 Gone, is disabled and
+its owner gets the addressed event ``gateway.webhook.disabled`` (re-enable with
+``POST …/enable``). URLs to private, loopback, link-local or
 metadata addresses are refused (SSRF guard).
 """
 
@@ -164,7 +167,8 @@ async def delete_webhook(session: Session, principal: Owner, webhook_id: str) ->
 @router.post(
     "/{webhook_id}/enable",
     response_model=WebhookOut,
-    summary="Re-enable a disabled subscription: failures reset, pending deliveries resume",
+    summary="Re-enable a disabled subscription: its run of failures starts afresh, pending "
+    "deliveries resume",
     responses=AUTH_ERRORS,
 )
 async def enable_webhook(

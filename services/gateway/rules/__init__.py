@@ -6,7 +6,8 @@
                   secretariat's ``all=true``.
 - ``ssrf``        which webhook URLs and addresses are refused, and the pinned connection.
 - ``signing``     a delivery's body and its Standard Webhooks signature headers.
-- ``retries``     what an attempt's answer means: backoff, ``Retry-After``, disabling.
+- ``retries``     what an attempt's answer means: the retry schedule (Standard Webhooks'),
+                  ``Retry-After``, giving up, disabling after days of failing.
 
 Import from the modules (``from services.gateway.rules.patterns import matches``).
 """

@@ -77,6 +77,12 @@ class WebhookOut(BaseModel):
     )
     disabled_at: UtcDatetime | None
     consecutive_failures: int = Field(description="Failed attempts in a row (a success resets)")
+    failing_since: UtcDatetime | None = Field(
+        None,
+        description="The first failed attempt since the last success (none: not failing). "
+        "Failing for GATEWAY_WEBHOOK_DISABLE_AFTER (5 days) disables the subscription; a "
+        "success or re-enabling starts afresh",
+    )
     created_at: UtcDatetime
     updated_at: UtcDatetime
     version: int
@@ -105,6 +111,11 @@ class AttemptOut(BaseModel):
     status: int | None = Field(None, description="The receiver's HTTP status, if it answered")
     error: str | None = None
     duration_ms: float | None = None
+    retry_at: UtcDatetime | None = Field(
+        None,
+        description="When a failed attempt is tried again (the retry schedule); none after "
+        "a delivery, or when the schedule ran out and the delivery was given up",
+    )
 
 
 class DeliveryOut(BaseModel):
@@ -113,7 +124,11 @@ class DeliveryOut(BaseModel):
     event_id: str = Field(description="The CloudEvent id, sent as webhook-id (deduplicate on it)")
     event_type: str
     event_seq: int
-    state: DeliveryState
+    state: DeliveryState = Field(
+        description="pending (to be tried, or tried again at next_attempt_at), delivered, "
+        "failed (given up: every attempt of the retry schedule failed; redeliver sends it "
+        "again)"
+    )
     attempts: int = Field(description="Attempts since the delivery was (re)queued")
     next_attempt_at: UtcDatetime | None
     last_attempt_at: UtcDatetime | None

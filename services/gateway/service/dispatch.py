@@ -23,15 +23,16 @@ One round (:func:`dispatch_round`), repeated by :class:`Dispatcher` in the app's
    a secret rotation by the old secret too). The URL is checked by the SSRF guard again (DNS
    changes) and the connection goes to the checked address; redirects are not followed (a
    3xx is a failure, as the spec recommends): ``service.delivery``.
-4. **Record** — each result in its own transaction: a 2xx is delivered and resets the
-   subscription's ``consecutive_failures``; anything else is logged (status or error,
-   duration), counts one more failure in a row, and is retried (``rules.retries``) after
-   exponential backoff with full jitter (``base · 2^(n−1)`` capped, a uniform draw below
-   it; a longer ``Retry-After`` is honoured), until ``webhook_max_attempts`` (then
-   ``failed``). At
-   ``webhook_max_consecutive_failures`` in a row — or at once on ``410 Gone``, the
-   receiver's "no more" — the subscription is disabled with the reason; its pending
-   deliveries stay pending and resume when the owner re-enables it.
+4. **Record** — each result in its own transaction: a 2xx is delivered and ends the
+   subscription's run of failures; anything else is logged (status or error, duration,
+   when it is tried again) and retried by the schedule of ``rules.retries`` (Standard
+   Webhooks': 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, jittered; a longer ``Retry-After``
+   is honoured) until the schedule runs out (then ``failed``: given up). A subscription with
+   no success for ``webhook_disable_after`` (5 days) since the first failure of its run — or
+   at once on ``410 Gone``, the receiver's "no more" — is disabled with the reason, and its
+   owner is told by the addressed event ``gateway.webhook.disabled`` (recorded in the same
+   transaction, through the gateway's outbox: ``service.webhooks.disable_subscription``);
+   its pending deliveries stay pending and resume when the owner re-enables it.
 
 **Transactions.** Dispatch is a background job of the app's lifespan, outside any request, so
 no request's unit of work (``shared.db.session_dependency``) is there to commit for it: each
@@ -57,13 +58,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.gateway.models import LoggedEvent, WebhookDelivery, WebhookSubscription
 from services.gateway.rules.patterns import matches
-from services.gateway.rules.retries import Attempt, disabled_reason, disables, retry_delay
+from services.gateway.rules.retries import Attempt, disables, failing_since_after, retry_delay
 from services.gateway.rules.signing import body_of
 from services.gateway.rules.visibility import visible_to
 from services.gateway.service.delivery import http_client, post_signed, secrets_of
 from services.gateway.service.event_log import LOG_WRITTEN, LogSignal
+from services.gateway.service.webhooks import disable_subscription
 from services.gateway.settings import GatewaySettings
-from shared.clock import as_utc, utcnow
+from shared.clock import as_utc, optional_utc, utcnow
 from shared.queries import new_id
 
 log = structlog.get_logger("webhooks")
@@ -257,39 +259,39 @@ async def record(
             "error": attempt.error,
             "duration_ms": attempt.duration_ms,
         }
-        delivery.log = [*(delivery.log or [])[-(LOG_KEEP - 1) :], entry]
         delivery.attempts = number
         delivery.last_attempt_at = attempt.at
         delivery.last_status = attempt.status
         delivery.last_error = attempt.error
+        sub.failing_since = failing_since_after(attempt, optional_utc(sub.failing_since))
+        retry_at = None
         if attempt.ok:
             delivery.state = "delivered"
             delivery.delivered_at = attempt.at
             delivery.next_attempt_at = None
-            sub.consecutive_failures = 0
-            return not sub.enabled
-        if number >= settings.webhook_max_attempts:
-            delivery.state = "failed"
-            delivery.next_attempt_at = None
+            if sub.failing_since is None:
+                sub.consecutive_failures = 0
         else:
             delay = retry_delay(
                 attempt,
                 number,
-                settings.webhook_backoff_base_seconds,
-                settings.webhook_backoff_max_seconds,
+                settings.webhook_retry_schedule_seconds,
+                settings.webhook_retry_jitter,
                 rng,
             )
-            delivery.next_attempt_at = attempt.at + timedelta(seconds=delay)
-        sub.consecutive_failures += 1
-        if sub.enabled and disables(
-            attempt, sub.consecutive_failures, settings.webhook_max_consecutive_failures
-        ):
-            sub.enabled = False
-            sub.disabled_at = attempt.at
-            sub.disabled_reason = disabled_reason(sub.consecutive_failures, attempt)
-            sub.version += 1
-            sub.updated_at = attempt.at
-            log.warning("webhook_disabled", subscription=sub.id, reason=sub.disabled_reason)
+            if delay is None:
+                delivery.state = "failed"  # given up: the schedule ran out
+                delivery.next_attempt_at = None
+            else:
+                retry_at = attempt.at + timedelta(seconds=delay)
+                delivery.next_attempt_at = retry_at
+            sub.consecutive_failures += 1
+            cause = disables(attempt, sub.failing_since, settings.webhook_disable_after)
+            if sub.enabled and cause is not None:
+                await disable_subscription(session, sub, cause, attempt)
+                log.warning("webhook_disabled", subscription=sub.id, cause=cause)
+        entry["retry_at"] = retry_at.isoformat() if retry_at is not None else None
+        delivery.log = [*(delivery.log or [])[-(LOG_KEEP - 1) :], entry]
         return not sub.enabled
 
 

@@ -92,6 +92,7 @@ TYPE_LABELS: dict[str, tuple[str, str]] = {
     "evaluation.evaluation.completed": ("Evaluering afsluttet", "Evaluation completed"),
     "evaluation.evaluation.cancelled": ("Evaluering aflyst", "Evaluation cancelled"),
     "evaluation.label.expiring": ("Klyngemærke udløber", "Label expiring"),
+    "gateway.webhook.disabled": ("Webhook slået fra", "Webhook disabled"),
 }
 
 #: The line of a public event, Danish and English; {names} are filled by :func:`summarise`.

@@ -1,5 +1,6 @@
-"""Webhook subscriptions of partner organisations (issue 7): create, change, enable, rotate
-the secret, read the delivery log, redeliver. Use cases never commit.
+"""Webhook subscriptions of partner organisations (issue 7): create, change, enable (and
+disable, for the dispatcher: issue 14), rotate the secret, read the delivery log,
+redeliver. Use cases never commit.
 
 An organisation sees and changes only its own subscriptions; another organisation's is
 answered 404, as if it did not exist. The signing secret (Standard Webhooks ``whsec_`` +
@@ -17,15 +18,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.gateway.models import LoggedEvent, WebhookDelivery, WebhookSubscription
-from services.gateway.rules.retries import Attempt
+from services.gateway.models import LoggedEvent, WebhookDelivery, WebhookSubscription, messaging
+from services.gateway.rules.retries import Attempt, Cause, disabled_reason, url_host
 from services.gateway.rules.ssrf import UnsafeUrl
 from services.gateway.schemas.webhooks import WebhookCreate, WebhookUpdate
 from services.gateway.service import delivery, url_guard
 from services.gateway.settings import GatewaySettings
 from shared.auth import Principal
+from shared.clock import optional_utc
 from shared.errors import Problem
 from shared.etag import require_if_match
+from shared.events import contracts as ev
+from shared.events.outbox import record_event
 from shared.queries import new_id, page
 
 #: After a rotation the old secret signs too (a second signature) for this long.
@@ -148,11 +152,13 @@ async def delete_subscription(session: AsyncSession, sub: WebhookSubscription) -
 async def enable_subscription(
     session: AsyncSession, sub: WebhookSubscription, now: datetime
 ) -> WebhookSubscription:
-    """Deliver again: failures forgotten, pending deliveries due now (they resume in event
-    order), and the events logged while it was disabled follow (its cursor waited)."""
-    if not sub.enabled or sub.consecutive_failures or sub.disabled_reason:
+    """Deliver again: failures forgotten (the run of failures starts afresh), pending
+    deliveries due now (they resume in event order), and the events logged while it was
+    disabled follow (its cursor waited)."""
+    if not sub.enabled or sub.consecutive_failures or sub.failing_since or sub.disabled_reason:
         sub.enabled = True
         sub.consecutive_failures = 0
+        sub.failing_since = None
         sub.disabled_reason = None
         sub.disabled_at = None
         _bump(sub, now)
@@ -163,6 +169,39 @@ async def enable_subscription(
         )
         await session.flush()
     return sub
+
+
+async def disable_subscription(
+    session: AsyncSession, sub: WebhookSubscription, cause: Cause, attempt: Attempt
+) -> None:
+    """Stop delivering to ``sub`` after ``attempt`` (``rules.retries.disables`` said why) and
+    tell its owner: ``gateway.webhook.disabled``, addressed to the owning organisation, in
+    the same transaction (the outbox). The event names the URL's host only (its path or
+    query may hold a token). Pending deliveries stay pending until the owner re-enables."""
+    failing_since = optional_utc(sub.failing_since)
+    sub.enabled = False
+    sub.disabled_at = attempt.at
+    sub.disabled_reason = disabled_reason(
+        cause, sub.consecutive_failures, failing_since, attempt, sub.url
+    )
+    _bump(sub, attempt.at)
+    await record_event(
+        session,
+        messaging,
+        "gateway.webhook.disabled",
+        ev.WebhookDisabled(
+            subscription_id=sub.id,
+            url_host=url_host(sub.url),
+            cause=cause,
+            reason=sub.disabled_reason,
+            failing_since=failing_since,
+            disabled_at=attempt.at,
+            failed_attempts=sub.consecutive_failures,
+            last_status=attempt.status,
+        ),
+        subject=sub.id,
+        recipient=sub.organisation_id,
+    )
 
 
 async def rotate_secret(

@@ -116,6 +116,9 @@ from shared.events.contracts.funding import (
 from shared.events.contracts.funding import (
     ProgrammeCreated as ProgrammeCreated,
 )
+from shared.events.contracts.gateway import (
+    WebhookDisabled as WebhookDisabled,
+)
 from shared.events.contracts.referrals import (
     ActivityAnnounced as ActivityAnnounced,
 )
