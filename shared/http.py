@@ -41,6 +41,7 @@ from shared.events.catalog import asyncapi_document
 from shared.events.tables import MessagingTables
 from shared.events.tasks import cancel_and_wait
 from shared.logging import configure_logging
+from shared.openapi import with_problems
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 from shared.settings import ServiceSettings
 from shared.validation import Text
@@ -265,6 +266,15 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
         docs_url=f"/{spec.name}/docs",
         redoc_url=None,
     )
+    document = app.openapi
+
+    def exact_openapi() -> dict[str, Any]:
+        """FastAPI's document with every problem response stated (``shared.openapi``)."""
+        if getattr(app.state, "openapi_document", None) is None:
+            app.state.openapi_document = with_problems(document())
+        return app.state.openapi_document  # type: ignore[no-any-return]
+
+    app.openapi = exact_openapi  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.service_name = spec.name
     app.state.tables = spec.tables
