@@ -89,11 +89,11 @@ async def _run(suite: Suite, outage: Callable[[], None], resume: Callable[[], No
     back_at = 0.0
     for i in range(TOTAL):
         if i == TOTAL // 3:
-            await asyncio.to_thread(outage)
+            outage()  # on this thread: a server started from a worker thread would die with it
             back_at = time.monotonic()
         if resume is not None and i == 2 * TOTAL // 3:
             assert not suite.apps["registry"].state.messaging.connected
-            await asyncio.to_thread(resume)
+            resume()
             back_at = time.monotonic()
         ids.append(await _create(suite, headers, i))
 
@@ -155,7 +155,7 @@ async def test_nats_crashes_while_publishes_await_acknowledgement(suite: Suite) 
         await eventually(lambda: _awaiting_acks(relay))
     finally:
         await asyncio.to_thread(suite.nats.kill)  # SIGKILL ends a stopped process too
-    await asyncio.to_thread(suite.nats.start)
+    suite.nats.start()  # on the main thread (the parent-death signal follows the thread)
     back_at = time.monotonic()
     try:
         await eventually(lambda: _everywhere(suite, ids), timeout=RECOVERY)
