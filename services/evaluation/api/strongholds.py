@@ -118,7 +118,7 @@ async def list_employment(
     session: Session, year: Year = None, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Page[EmploymentOut]:
     """The stored employment statistics (public), by year, region and category."""
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, int, str, str)
     rows, nxt = await service.list_employment(session, year, after, limit)
     return Page[EmploymentOut](
         items=[EmploymentOut.model_validate(r, from_attributes=True) for r in rows],
