@@ -40,6 +40,7 @@ from shared.events.bus import Messaging, Subscription
 from shared.events.catalog import asyncapi_document
 from shared.events.tables import MessagingTables
 from shared.events.tasks import cancel_and_wait
+from shared.guard import DEFAULT_BODY_LIMIT, RequestGuard, document_limits
 from shared.logging import configure_logging
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 from shared.settings import ServiceSettings
@@ -271,11 +272,28 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.metrics = metrics
     metrics.registry.register(_MessagingCollector(spec.name, app))
     install_problem_handlers(app)
+    # The guard (token, body size, media type before the body is read) runs inside the
+    # request context, so its refusals carry the request id and are logged and counted.
+    app.add_middleware(RequestGuard)
     app.add_middleware(RequestContextMiddleware, service=spec.name, metrics=metrics)
-    app.include_router(_ops_router(spec.name))
+    # Every route's body is limited (a route's own max_body_size wins: uploads).
+    app.include_router(_ops_router(spec.name), max_body_size=DEFAULT_BODY_LIMIT)
     for router in spec.routers:
-        app.include_router(router)
+        app.include_router(router, max_body_size=DEFAULT_BODY_LIMIT)
+    _document_guard(app)
     return app
+
+
+def _document_guard(app: FastAPI) -> None:
+    """The OpenAPI document also shows the guard's 401, 413 and 415 (``shared.guard``)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_limits(app, generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _ops_router(service: str) -> APIRouter:
