@@ -137,6 +137,25 @@ _bearer = HTTPBearer(auto_error=False)
 #: OpenAPI's "or none at all".
 OPTIONAL_TOKEN: dict[str, Any] = {"security": [{}]}
 
+#: Where ``shared.guard.RequestGuard`` leaves the (token, caller) it verified before the body.
+VERIFIED_CALLER = "verified_caller"
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header (as ``HTTPBearer`` reads it)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def missing_token() -> Problem:
+    return Problem(
+        401,
+        "unauthorized",
+        "This endpoint needs a bearer token (POST /registry/v1/oauth/token).",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
 
 async def optional_principal(
     request: Request,
@@ -145,20 +164,19 @@ async def optional_principal(
     """The caller if a token was sent (and is valid); ``None`` for anonymous public reads."""
     if credentials is None:
         return None
-    verifier: JwksVerifier = request.app.state.verifier
-    principal = await verifier.verify(credentials.credentials)
+    verified = getattr(request.state, VERIFIED_CALLER, None)
+    if verified is not None and verified[0] == credentials.credentials:
+        principal: Principal = verified[1]
+    else:
+        verifier: JwksVerifier = request.app.state.verifier
+        principal = await verifier.verify(credentials.credentials)
     request.state.principal = principal
     return principal
 
 
 async def current_principal(principal: Principal | None = Depends(optional_principal)) -> Principal:
     if principal is None:
-        raise Problem(
-            401,
-            "unauthorized",
-            "This endpoint needs a bearer token (POST /registry/v1/oauth/token).",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise missing_token()
     return principal
 
 

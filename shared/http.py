@@ -35,11 +35,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import JwksVerifier, Principal, require_scope
 from shared.clock import as_utc
 from shared.db import make_engine, make_session_factory, migrate, session_dependency
-from shared.errors import Problem, install_problem_handlers, problem_response
+from shared.errors import install_problem_handlers, problem_response
 from shared.events.bus import Messaging, Subscription
 from shared.events.catalog import asyncapi_document
 from shared.events.tables import MessagingTables
 from shared.events.tasks import cancel_and_wait
+from shared.guard import DEFAULT_BODY_LIMIT, RequestGuard, document_limits
 from shared.logging import configure_logging
 from shared.openapi import with_problems
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
@@ -281,11 +282,28 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.metrics = metrics
     metrics.registry.register(_MessagingCollector(spec.name, app))
     install_problem_handlers(app)
+    # The guard (token, body size, media type before the body is read) runs inside the
+    # request context, so its refusals carry the request id and are logged and counted.
+    app.add_middleware(RequestGuard)
     app.add_middleware(RequestContextMiddleware, service=spec.name, metrics=metrics)
-    app.include_router(_ops_router(spec.name))
+    # Every route's body is limited (a route's own max_body_size wins: uploads).
+    app.include_router(_ops_router(spec.name), max_body_size=DEFAULT_BODY_LIMIT)
     for router in spec.routers:
-        app.include_router(router)
+        app.include_router(router, max_body_size=DEFAULT_BODY_LIMIT)
+    _document_guard(app)
     return app
+
+
+def _document_guard(app: FastAPI) -> None:
+    """The OpenAPI document also shows the guard's 401, 413 and 415 (``shared.guard``)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_limits(app, generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _ops_router(service: str) -> APIRouter:
@@ -356,10 +374,8 @@ def _ops_router(service: str) -> APIRouter:
         stmt = select(parked).order_by(parked.c.id).limit(limit + 1)
         if consumer:
             stmt = stmt.where(parked.c.consumer == consumer)
-        after = decode_cursor(cursor)
+        after = decode_cursor(cursor, int)
         if after is not None:
-            if len(after) != 1 or type(after[0]) is not int:
-                raise Problem(400, "invalid-cursor", "The cursor is not one this API gave out.")
             stmt = stmt.where(parked.c.id > after[0])
         rows = list((await session.execute(stmt)).mappings())
         next_cursor = encode_cursor([rows[limit - 1]["id"]]) if len(rows) > limit else None

@@ -38,9 +38,9 @@ async def page(
     session: AsyncSession, stmt: Any, id_column: Any, cursor: str | None, limit: int
 ) -> tuple[list[Any], str | None]:
     """Keyset page of ORM rows over ``id_column`` (ascending): (rows, next cursor or None)."""
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, str)
     if after:
-        stmt = stmt.where(id_column > str(after[0]))
+        stmt = stmt.where(id_column > after[0])
     rows = list((await session.execute(stmt.order_by(id_column).limit(limit + 1))).scalars())
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
     return rows[:limit], next_cursor

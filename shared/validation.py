@@ -1,11 +1,20 @@
-"""Annotated types for request models, shared by every service's schemas."""
+"""Annotated types for request models, shared by every service's schemas.
+
+Request bodies take strict JSON types (issue 14): an integer field is ``Int`` (a JSON integer;
+not ``true``, not ``"100"``, not ``1.0``), a number ``Number`` (a JSON number; not a string or
+a boolean), a yes/no ``Bool`` (``true`` or ``false`` only). FastAPI validates the parsed body
+in pydantic's python mode, where a model-wide ``strict=True`` would also refuse dates in ISO
+strings; so strictness is per type, and ``tests/shared/test_strict_inputs.py`` checks that
+every integer, number and boolean in a request body is one of these. Text sources (the CSV
+importer) validate the same models with ``strict=False``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Strict, StringConstraints
 
 from shared.clock import as_utc
 from shared.reference import InvalidCvr, municipality_by_code, normalise_cvr
@@ -49,5 +58,11 @@ def text(min_length: int | None = None, max_length: int | None = None) -> object
 Cvr = Annotated[str, AfterValidator(_cvr)]
 #: One of the 98 official municipality codes, normalised to 4 digits ("101" → "0101").
 MunicipalityCode = Annotated[str, BeforeValidator(_municipality)]
+#: A JSON integer only (no boolean, no string, no 1.0).
+Int = Annotated[int, Strict()]
+#: A JSON number only, integer or not (no boolean, no string).
+Number = Annotated[float, Strict()]
+#: ``true`` or ``false`` only (no 0/1, no "yes").
+Bool = Annotated[bool, Strict()]
 #: A timestamp always answered with its UTC offset.
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]

@@ -12,6 +12,7 @@ from services.registry.consumers import SUBSCRIPTIONS
 from services.registry.models import messaging
 from services.registry.service.merger_hints import announce_merger_hints
 from services.registry.service.organisations import load_reference_parties
+from services.registry.service.token_throttle import TokenThrottle
 from services.registry.settings import RegistrySettings
 from services.registry.tokens import Signer, load_or_create_signing_pem
 from shared.http import PeriodicJob, app_factory
@@ -23,6 +24,11 @@ async def _prepare(app: FastAPI) -> None:
     """Signing key and reference parties, in one transaction before serving."""
     settings: RegistrySettings = app.state.settings
     app.state.rule_config = RuleConfig.from_settings(settings)
+    app.state.token_throttle = TokenThrottle(
+        settings.token_failures_per_client,
+        settings.token_failures_per_address,
+        settings.token_failure_window_seconds,
+    )
     async with app.state.session_factory() as session, session.begin():
         pem = settings.signing_key_pem or await load_or_create_signing_pem(session)
         if settings.load_reference_data:

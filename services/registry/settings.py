@@ -16,6 +16,13 @@ class RegistrySettings(ServiceSettings):
     #: (generated once), so every replica signs with the same key.
     signing_key_pem: str = ""
     token_lifetime_seconds: int = 3600
+    # --- failed token requests (service/token_throttle.py), per process ---
+    #: Failed attempts one client id may make in the window before it gets 429.
+    token_failures_per_client: int = 10
+    #: Failed attempts one client address may make in the window before it gets 429.
+    token_failures_per_address: int = 50
+    #: The sliding window the failures are counted in (seconds).
+    token_failure_window_seconds: float = 60.0
     #: Load the reference parties (regions, municipalities, growth forums, …) at start-up.
     load_reference_data: bool = True
     #: Announce each reference party loaded as ``registry.organisation.registered``. The other

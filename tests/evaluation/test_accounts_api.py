@@ -194,7 +194,9 @@ async def test_hand_checked_account(suite: Suite) -> None:
     assert [x["name"] for x in r.json()["clusters"]] == ["C-klyngen"]
     assert r.json()["next_cursor"] is None
     assert_problem(await suite.http.get(f"{API}/accounts/2025", params={"league": "x"}), 422)
-    assert_problem(await suite.http.get(f"{API}/accounts/2025", params={"cursor": "%%"}), 400)
+    assert_problem(
+        await suite.http.get(f"{API}/accounts/2025", params={"cursor": "%%"}), 422, "invalid-cursor"
+    )
     assert_problem(await suite.http.get(f"{API}/accounts/1999"), 422, "invalid-year")
     assert_problem(await suite.http.get(f"{API}/accounts/2025", params={"limit": 5001}), 422)
 

@@ -49,7 +49,9 @@ async def test_list_and_read_evaluations_publicly(suite: Suite) -> None:
     assert await ids(cluster="cl-a", state="due") == [final]
     assert await ids(cluster="nobody") == []
     assert_problem(await suite.http.get(f"{API}/evaluations", params={"state": "lost"}), 422)
-    assert_problem(await suite.http.get(f"{API}/evaluations", params={"cursor": "x!"}), 400)
+    assert_problem(
+        await suite.http.get(f"{API}/evaluations", params={"cursor": "x!"}), 422, "invalid-cursor"
+    )
 
     # cursor pagination
     page1 = (await suite.http.get(f"{API}/evaluations", params={"limit": 2})).json()

@@ -218,7 +218,9 @@ async def test_multipart_upload_replaces_the_same_cells(suite: Suite) -> None:
         seen += [x["category"] for x in page["items"]]
         cursor = page["next_cursor"]
     assert len(seen) == 14
-    assert_problem(await suite.http.get(f"{API}/employment", params={"cursor": "bad!"}), 400)
+    assert_problem(
+        await suite.http.get(f"{API}/employment", params={"cursor": "bad!"}), 422, "invalid-cursor"
+    )
 
 
 async def test_invalid_files_are_refused_whole(suite: Suite) -> None:

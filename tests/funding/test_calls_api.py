@@ -158,4 +158,6 @@ async def test_call_states_and_published_criteria(suite: Suite) -> None:
     listed = await suite.http.get(f"{API}/calls", params={"state": "decided", "limit": 1})
     assert [c["id"] for c in listed.json()["items"]] == [cid]
     assert_problem(await suite.http.get(f"{API}/calls/nope"), 404)
-    assert_problem(await suite.http.get(f"{API}/calls", params={"cursor": "%%%"}), 400)
+    assert_problem(
+        await suite.http.get(f"{API}/calls", params={"cursor": "%%%"}), 422, "invalid-cursor"
+    )

@@ -189,4 +189,4 @@ async def test_only_the_owner_sees_and_changes_a_subscription(suite: Suite) -> N
     owner = await suite.auth(OWNER)
     problem(await suite.http.post(f"{url}/deliveries/whd-x/redeliver", headers=owner), 404)
     problem(await suite.http.get(f"{url}/deliveries?state=lost", headers=owner), 422)
-    problem(await suite.http.get(f"{url}/deliveries?cursor=%%%", headers=owner), 400)
+    problem(await suite.http.get(f"{url}/deliveries?cursor=%%%", headers=owner), 422)

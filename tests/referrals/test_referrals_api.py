@@ -406,13 +406,13 @@ async def test_lists_filter_and_page(suite: Suite) -> None:
     assert_problem(await get(f"{API}/referrals", params={"state": "lost"}, headers=p.as_house), 422)
     assert_problem(await get(f"{API}/referrals", params={"role": "x"}, headers=p.as_house), 422)
     r = await get(f"{API}/referrals", params={"cursor": "not-a-cursor"}, headers=p.as_house)
-    assert_problem(r, 400, "invalid-cursor")
+    assert_problem(r, 422, "invalid-cursor")
     r = await get(
         f"{API}/referrals/{a['id']}/history",
         params={"cursor": first.json()["next_cursor"]},
         headers=p.as_house,
     )
-    assert_problem(r, 400, "invalid-cursor")
+    assert_problem(r, 422, "invalid-cursor")
     assert (await get(f"{API}/referrals")).status_code == 401
     assert_problem(await get(f"{API}/referrals/ref-none", headers=p.as_house), 404)
     assert_problem(await get(f"{API}/referrals/a%00b", headers=p.as_house), 404)

@@ -185,7 +185,9 @@ async def test_list_filters_area_and_pages(suite: Suite) -> None:
     assert await ids(target_group="sme") == names("national", "nordjylland", "aalborg", "odense")
     for bad in ({"municipality": "9999"}, {"field": "rocket"}, {"target_group": "x"}):
         assert_problem(await suite.http.get(f"{API}/services", params=bad), 422)
-    assert_problem(await suite.http.get(f"{API}/services", params={"cursor": "%%%"}), 400)
+    assert_problem(
+        await suite.http.get(f"{API}/services", params={"cursor": "%%%"}), 422, "invalid-cursor"
+    )
 
     seen: list[str] = []
     cursor = None

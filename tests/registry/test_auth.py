@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import jwt
 import pytest
+import structlog.testing
 from sqlalchemy import select, update
 
 from services.registry.models import ApiClient, SigningKey
@@ -368,3 +369,57 @@ async def test_another_service_verifies_registry_tokens_via_jwks(suite: Suite) -
     with pytest.raises(Problem) as expired:
         await verifier.verify(forged(suite, exp=int(time.time()) - 60))
     assert expired.value.status == 401
+
+
+# --- throttling failed token requests (issue 14) ----------------------------------------
+
+
+async def test_failed_token_requests_are_throttled_and_logged_without_the_secret(
+    suite_factory: Any,
+) -> None:
+    suite = await suite_factory(
+        registry={"token_failures_per_client": 3, "token_failures_per_address": 5}
+    )
+    now = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
+    suite.apps["registry"].state.clock = lambda: now[0]
+    client_id, secret = await suite.credentials_for("fivu-rti")
+    other_id, other_secret = await suite.credentials_for("vaekstforum-midtjylland")
+
+    with structlog.testing.capture_logs() as logs:
+        for n in range(3):
+            resp = await request_token(suite, client_id=client_id, client_secret=f"guess-{n}")
+            assert_problem(resp, 401, "invalid-client")
+    refused = [line for line in logs if line["event"] == "token_refused"]
+    assert len(refused) == 3
+    for line in refused:
+        assert (line["client_id"], line["address"]) == (client_id, "127.0.0.1")
+        assert "guess-" not in repr(line) and secret not in repr(line)
+
+    # Past the limit, the right secret too waits for the window.
+    resp = await request_token(suite, client_id=client_id, client_secret=secret)
+    body = assert_problem(resp, 429, "too-many-requests")
+    assert resp.headers["retry-after"] == "60" and body["retry_after"] == 60
+    # Another client from the same address is not held up by it.
+    resp = await request_token(suite, client_id=other_id, client_secret=other_secret)
+    assert resp.status_code == 200, resp.text
+
+    now[0] += timedelta(seconds=45)
+    resp = await request_token(suite, client_id=client_id, client_secret=secret)
+    assert assert_problem(resp, 429, "too-many-requests")["retry_after"] == 15
+    now[0] += timedelta(seconds=15)
+    resp = await request_token(suite, client_id=client_id, client_secret=secret)
+    assert resp.status_code == 200, resp.text
+
+    # The address has its own limit: guesses spread over client ids (5 failures in the
+    # window, the first three have left it) hold up every client from there.
+    for n in range(5):
+        resp = await request_token(suite, client_id=f"kf_guess{n}", client_secret="x")
+        assert_problem(resp, 401, "invalid-client")
+    resp = await request_token(suite, client_id=other_id, client_secret=other_secret)
+    assert_problem(resp, 429, "too-many-requests")
+    now[0] += timedelta(seconds=61)
+    resp = await request_token(suite, client_id=other_id, client_secret=other_secret)
+    assert resp.status_code == 200, resp.text
+
+    openapi = (await suite.http.get("/registry/openapi.json")).json()
+    assert "Retry-After" in openapi["paths"][TOKEN]["post"]["responses"]["429"]["headers"]

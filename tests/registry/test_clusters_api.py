@@ -726,7 +726,7 @@ async def test_members_are_paged_without_gaps_and_filtered_by_kind(suite: Suite)
     assert [m["name"] for m in everything] == sorted(names)
     institutions = (await suite.http.get(url, params={"kind": "knowledge_institution"})).json()
     assert len(institutions["items"]) == 3
-    assert_problem(await suite.http.get(url, params={"cursor": "%%%"}), 400)
+    assert_problem(await suite.http.get(url, params={"cursor": "%%%"}), 422, "invalid-cursor")
     assert_problem(await suite.http.get(f"{API}/clusters/nope/members"), 404)
     profile = (await suite.http.get(f"{API}/clusters/{cid}")).json()["members"]
     assert profile["by_kind"]["knowledge_institution"] == 3
@@ -953,7 +953,9 @@ async def test_search_filters_and_cursor_pagination(suite: Suite) -> None:
         {"limit": 0},
     ):
         assert_problem(await suite.http.get(f"{API}/clusters", params=bad), 422)
-    assert_problem(await suite.http.get(f"{API}/clusters", params={"cursor": "bm9wZQ"}), 400)
+    assert_problem(
+        await suite.http.get(f"{API}/clusters", params={"cursor": "bm9wZQ"}), 422, "invalid-cursor"
+    )
 
     # Pages of 2 cover every cluster once, in order.
     seen: list[str] = []

@@ -301,7 +301,7 @@ async def test_only_the_ministry_answers_its_seat(suite: Suite) -> None:
     ).json()
     assert other["items"] == []
     r = await suite.http.get(f"{API}/ministry-seats", params={"ministry": "x", "cursor": "bm9wZQ"})
-    assert_problem(r, 400)
+    assert_problem(r, 422, "invalid-cursor")
 
 
 async def test_a_party_the_matrix_names_later_must_confirm_too(suite: Suite) -> None:

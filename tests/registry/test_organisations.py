@@ -187,7 +187,7 @@ async def test_bad_cursor_and_limits_are_refused(suite: Suite) -> None:
     with_nul = base64.urlsafe_b64encode(b'["a\\u0000"]').decode()
     for cursor in ("!!!not-base64!!!", not_json, not_a_list, with_nul):
         resp = await suite.http.get(ORGS, params={"cursor": cursor})
-        assert_problem(resp, 400, "invalid-cursor")
+        assert_problem(resp, 422, "invalid-cursor")
     for limit in ("0", "1001", "many"):
         resp = await suite.http.get(ORGS, params={"limit": limit})
         assert_problem(resp, 422, "validation-error")

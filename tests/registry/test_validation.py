@@ -135,11 +135,11 @@ async def test_malformed_json_is_a_validation_problem(suite: Suite) -> None:
         resp = await suite.http.post(ORGS, content=raw, headers=headers)
         errors = assert_validation_problem(resp)
         assert errors[0]["loc"][0] == "body"
-    # Bytes that are not even UTF-8 cannot be parsed at all.
+    # Bytes that are not UTF-8 are no JSON body this API takes (issue 14).
     resp = await suite.http.post(ORGS, content=b'{"name": "\xff\xfe"}', headers=headers)
-    assert resp.status_code == 400
+    assert resp.status_code == 415
     assert resp.headers["content-type"] == PROBLEM
-    assert resp.json()["type"] == "https://klyngeforum.dk/problems/bad-request"
+    assert resp.json()["type"] == "https://klyngeforum.dk/problems/unsupported-media-type"
     assert await stored(suite) == before
 
 

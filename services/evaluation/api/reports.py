@@ -83,8 +83,8 @@ async def get_report(session: Session, cluster_id: str, year: int) -> JSONRespon
 async def list_reports(
     session: Session, cluster_id: str, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Page[ReportYear]:
-    after = decode_cursor(cursor)
-    before_year = int(after[0]) if after and isinstance(after[0], int) else None
+    after = decode_cursor(cursor, int)
+    before_year = after[0] if after else None
     items, last = await service.report_years(session, cluster_id, before_year, limit)
     return Page[ReportYear](
         items=items, next_cursor=encode_cursor([last]) if last is not None else None

@@ -268,7 +268,7 @@ async def account_view(
     summaries stay complete); ``limit`` (≤ 5,000) pages them with ``cursor``/``next_cursor``
     — without ``limit`` all clusters come at once (the HTML report). ``today`` bounds the year
     (2000 … next year; else Problem 422). ``indicators`` overrides the catalogue of a *draft*
-    (the benchmark's 40 indicators). Raises Problem 400 for a bad cursor or league.
+    (the benchmark's 40 indicators). Raises Problem 422 for a bad cursor or league.
     """
     check_year(year, today)
     if league is not None and league not in LEAGUES:
@@ -288,11 +288,9 @@ def _page(
     items = view.clusters
     if league is not None:
         items = [c for c in items if c.league == league]
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, int, str, str)
     if after is not None:
-        if len(after) != 3 or not isinstance(after[0], int):
-            raise Problem(400, "invalid-cursor", "The cursor is not one this API gave out.")
-        key = (after[0], str(after[1]), str(after[2]))
+        key = (after[0], after[1], after[2])
         items = [c for c in items if _key(c) > key]
     next_cursor = None
     if limit is not None and len(items) > limit:

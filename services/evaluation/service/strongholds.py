@@ -159,8 +159,6 @@ async def list_employment(
         stmt = stmt.where(EmploymentStat.year == year)
     key = tuple_(EmploymentStat.year, EmploymentStat.region_code, EmploymentStat.category)
     if cursor:
-        if len(cursor) != 3 or not isinstance(cursor[0], int):
-            raise Problem(400, "invalid-cursor", "The cursor is not one this API gave out.")
         stmt = stmt.where(key > tuple_(*cursor))
     stmt = stmt.order_by(
         EmploymentStat.year, EmploymentStat.region_code, EmploymentStat.category

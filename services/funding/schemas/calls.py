@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.reference.fields import field_by_code
-from shared.validation import UtcDatetime, text
+from shared.validation import Bool, Int, Number, UtcDatetime, text
 
 Kind = Literal["base", "project"]
 Source = Literal["national", "regional", "eu_structural_funds", "ministry", "fund"]
@@ -75,7 +75,7 @@ class ProgrammeOut(BaseModel):
 class Criterion(_In):
     name: text(min_length=1, max_length=200)  # type: ignore[valid-type]
     weight: Annotated[
-        float, Field(gt=0, le=100, description="Percent; published weights sum to 100")
+        Number, Field(gt=0, le=100, description="Percent; published weights sum to 100")
     ]
     description: text(max_length=2000) | None = None  # type: ignore[valid-type]
 
@@ -94,11 +94,11 @@ class CallCreate(_In):
     programme_id: OrgId  # type: ignore[valid-type]
     title: Name  # type: ignore[valid-type]
     description: Description | None = None  # type: ignore[valid-type]
-    budget_dkk: Annotated[int, Field(gt=0, le=MAX_DKK)]
+    budget_dkk: Annotated[Int, Field(gt=0, le=MAX_DKK)]
     opens_on: date
     closes_on: date
     decision_on: date
-    strategic: bool = False
+    strategic: Bool = False
     scope: Scope | None = Field(
         None, description="Default by funder: national for ministries, regional otherwise"
     )
@@ -172,7 +172,7 @@ class CallOut(BaseModel):
 
 class DialogueAnswerIn(_In):
     comment: Comment | None = None  # type: ignore[valid-type]
-    co_financing_dkk: Annotated[int, Field(ge=0, le=MAX_DKK)] = 0
+    co_financing_dkk: Annotated[Int, Field(ge=0, le=MAX_DKK)] = 0
     cluster_ids: list[OrgId] = Field(default_factory=list, max_length=200)  # type: ignore[valid-type]
 
     @model_validator(mode="after")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.funding.schemas.calls import MAX_DKK, Description, Kind, Name, OrgId
-from shared.validation import UtcDatetime, text
+from shared.validation import Int, UtcDatetime, text
 
 Activity = text(min_length=1, max_length=200)
 Reason = text(min_length=1, max_length=2000)
@@ -35,7 +35,7 @@ class GrantCreate(_In):
     kind: Kind | None = Field(None, description="Default: the programme's kind; must match it")
     title: Name  # type: ignore[valid-type]
     description: Description | None = None  # type: ignore[valid-type]
-    amount_dkk: Annotated[int, Field(gt=0, le=MAX_DKK, description="Whole DKK, more than 0")]
+    amount_dkk: Annotated[Int, Field(gt=0, le=MAX_DKK, description="Whole DKK, more than 0")]
     starts_on: date
     ends_on: date
     activities: list[Activity] = Field(default_factory=list, max_length=50)  # type: ignore[valid-type]
@@ -68,7 +68,7 @@ class GrantUpdate(_In):
 
     title: Name | None = Field(None, json_schema_extra=_not_nullable)  # type: ignore[valid-type]
     description: Description | None = None  # type: ignore[valid-type]
-    amount_dkk: Annotated[int, Field(gt=0, le=MAX_DKK)] | None = Field(
+    amount_dkk: Annotated[Int, Field(gt=0, le=MAX_DKK)] | None = Field(
         None, json_schema_extra=_not_nullable
     )
     starts_on: date | None = Field(None, json_schema_extra=_not_nullable)

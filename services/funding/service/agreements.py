@@ -58,9 +58,9 @@ async def agreements_page(
     after the cursor rather than in JSON-specific SQL.
     """
     stmt = select(Agreement).order_by(Agreement.id)
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, str)
     if after:
-        stmt = stmt.where(Agreement.id > str(after[0]))
+        stmt = stmt.where(Agreement.id > after[0])
     if state:
         stmt = stmt.where(Agreement.state == state)
     matching = [

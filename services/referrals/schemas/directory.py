@@ -29,7 +29,7 @@ from services.referrals.rules.vocabulary import (
 )
 from shared.reference import municipality_by_code, region_by_code
 from shared.reference.fields import field_by_code
-from shared.validation import MunicipalityCode, UtcDatetime, text
+from shared.validation import Bool, MunicipalityCode, UtcDatetime, text
 
 Name = text(min_length=2, max_length=200)
 Description = text(max_length=5000)
@@ -299,7 +299,7 @@ class ActivityCreate(_In):
     municipality_code: MunicipalityCode | None = Field(
         None, description="Where it takes place; may be left out if online"
     )
-    online: bool = False
+    online: Bool = False
     target_groups: TargetGroups = Field(default_factory=list)
     fields: Fields = Field(default_factory=list)
     url: Url | None = None
@@ -324,7 +324,7 @@ class ActivityUpdate(_In):
     ends_at: Moment | None = Field(None, json_schema_extra=_not_nullable)
     place: Place | None = None  # type: ignore[valid-type]
     municipality_code: MunicipalityCode | None = None
-    online: bool | None = Field(None, json_schema_extra=_not_nullable)
+    online: Bool | None = Field(None, json_schema_extra=_not_nullable)
     target_groups: TargetGroups | None = Field(None, json_schema_extra=_not_nullable)
     fields: Fields | None = Field(None, json_schema_extra=_not_nullable)
     url: Url | None = None

@@ -19,7 +19,7 @@ from services.referrals.schemas.directory import (
     check_period,
     check_where,
 )
-from shared.validation import MunicipalityCode, UtcDatetime, text
+from shared.validation import Bool, MunicipalityCode, UtcDatetime, text
 
 JointEventState = Literal["proposed", "accepted", "declined", "withdrawn"]
 
@@ -44,7 +44,7 @@ class JointEventCreate(_In):
     ends_at: Moment
     place: Place | None = None  # type: ignore[valid-type]
     municipality_code: MunicipalityCode | None = None
-    online: bool = False
+    online: Bool = False
 
     @model_validator(mode="after")
     def _checks(self) -> JointEventCreate:

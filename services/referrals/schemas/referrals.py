@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from services.referrals.rules.referrals import OutcomeCategory, State
 from shared.reference.fields import field_by_code
-from shared.validation import Cvr, MunicipalityCode, UtcDatetime, text
+from shared.validation import Cvr, Int, MunicipalityCode, UtcDatetime, text
 
 OrgId = text(min_length=1, max_length=64)
 Need = text(min_length=10, max_length=5000)
@@ -85,7 +85,7 @@ class FirmIn(_In):
     )
     name: text(min_length=1, max_length=300)  # type: ignore[valid-type]
     municipality_code: MunicipalityCode = Field(description="Where the firm is (4 digits)")
-    employees: int | None = Field(None, ge=0, le=1_000_000)
+    employees: Int | None = Field(None, ge=0, le=1_000_000)
 
 
 class ContactIn(_In):

@@ -48,7 +48,7 @@ from shared.errors import Problem
 from shared.etag import require_if_match
 from shared.events import contracts as ev
 from shared.events.outbox import PendingEvent, record_events
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import decode_cursor, encode_cursor, invalid_cursor
 from shared.queries import get_or_404, new_id
 from shared.reference import region_of_municipality
 
@@ -289,14 +289,12 @@ async def list_activities(
         stmt = stmt.where(
             Activity.starts_at < datetime.combine(to + timedelta(days=1), time(0), UTC)
         )
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, str, str)
     if after:
         try:
-            starts, last_id = as_utc(datetime.fromisoformat(str(after[0]))), str(after[1])
-        except (ValueError, IndexError) as exc:
-            raise Problem(
-                400, "invalid-cursor", "The cursor is not one this API gave out."
-            ) from exc
+            starts, last_id = as_utc(datetime.fromisoformat(after[0])), after[1]
+        except ValueError as exc:
+            raise invalid_cursor() from exc
         stmt = stmt.where(
             or_(
                 Activity.starts_at > starts,

@@ -330,10 +330,8 @@ async def list_referrals(
                 Referral.due_at >= now,
             )
         )
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, str)
     if after:
-        if len(after) != 1 or not isinstance(after[0], str):
-            raise Problem(400, "invalid-cursor", "The cursor is not one this API gave out.")
         stmt = stmt.where(Referral.id > after[0])
     rows = list((await session.execute(stmt.order_by(Referral.id).limit(limit + 1))).scalars())
     nxt = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
@@ -352,10 +350,8 @@ async def transitions_page(
     session: AsyncSession, referral_id: str, cursor: str | None, limit: int
 ) -> tuple[list[ReferralTransition], str | None]:
     stmt = select(ReferralTransition).where(ReferralTransition.referral_id == referral_id)
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, int)
     if after:
-        if len(after) != 1 or type(after[0]) is not int:
-            raise Problem(400, "invalid-cursor", "The cursor is not one this API gave out.")
         stmt = stmt.where(ReferralTransition.id > after[0])
     stmt = stmt.order_by(ReferralTransition.id).limit(limit + 1)
     rows = list((await session.execute(stmt)).scalars())

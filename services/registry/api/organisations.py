@@ -21,9 +21,11 @@ from services.registry.schemas.organisations import (
 from services.registry.service import organisations as organisation_service
 from services.registry.service.cluster_access import check
 from services.registry.service.organisations import client_error
+from services.registry.service.token_throttle import TokenThrottle, issue_token
 from services.registry.tokens import Signer
 from shared import idempotency
 from shared.auth import Principal, require_scope
+from shared.clock import now_of
 from shared.db import session_dependency
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
@@ -54,6 +56,21 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     tags=["auth"],
     response_model=TokenOut,
     summary="OAuth2 client credentials: exchange a client id and secret for an access token",
+    description=(
+        "Failed attempts (unknown client or wrong secret) are counted per client id and per "
+        "client address; past the limit (by default 10 per client id, 50 per address, in a "
+        "sliding minute) every request for that client or from that address answers 429 "
+        "with `Retry-After` until the window has room again."
+    ),
+    responses={
+        400: {"description": "Unsupported grant type or scope (problem+json)"},
+        401: {"description": "Unknown client or wrong secret (problem+json)"},
+        429: {
+            "description": "Too many failed attempts for this client or from this address; "
+            "`Retry-After` gives the seconds to wait (problem+json)",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
+    },
 )
 async def token(
     request: Request,
@@ -74,13 +91,17 @@ async def token(
     if not client_id or not client_secret:
         raise client_error("invalid_client", "Give client_id and client_secret (form or Basic).")
     lifetime = request.app.state.settings.token_lifetime_seconds
-    access_token, scopes = await organisation_service.grant_token(
+    throttle: TokenThrottle = request.app.state.token_throttle
+    access_token, scopes = await issue_token(
         session,
         request.app.state.signer,
+        throttle,
         client_id=client_id,
         client_secret=client_secret,
         scope=scope,
         lifetime=lifetime,
+        address=request.client.host if request.client else "unknown",
+        now=now_of(request.app).timestamp(),
     )
     return TokenOut(access_token=access_token, expires_in=lifetime, scope=" ".join(scopes))
 

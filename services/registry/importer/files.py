@@ -160,7 +160,8 @@ def check_files(
         cvr = _cvr_or_raw(row.values.get("cvr", ""))
         out.file_cvrs.add(cvr)
         try:
-            model = ClusterCreate.model_validate(_cells(row.values))
+            # CSV cells are text: "100" employees is a number here (a JSON body is strict).
+            model = ClusterCreate.model_validate(_cells(row.values), strict=False)
         except ValidationError as exc:
             errors.extend(_schema_errors(cfile.name, row.line, exc))
         else:
@@ -188,7 +189,7 @@ def check_files(
             if raw_cluster not in out.file_cvrs:
                 errors.append(RowError(mfile.name, row.line, "cluster_cvr", str(exc)))
         try:
-            member = MemberIn.model_validate(_cells(row.values, skip={"cluster_cvr"}))
+            member = MemberIn.model_validate(_cells(row.values, skip={"cluster_cvr"}), strict=False)
         except ValidationError as exc:
             errors.extend(_schema_errors(mfile.name, row.line, exc))
         else:

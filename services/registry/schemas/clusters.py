@@ -18,7 +18,7 @@ from pydantic import (
 from services.registry.schemas.organisations import ShortName, Website
 from shared.clock import real_today
 from shared.reference.fields import FIELDS, SOCIETAL_TASKS, field_by_code, task_by_code
-from shared.validation import Cvr, MunicipalityCode, Text, UtcDatetime, text
+from shared.validation import Bool, Cvr, Int, MunicipalityCode, Text, UtcDatetime, text
 
 League = Literal["world_class", "national", "emerging"]
 ClusterKind = Literal["cluster", "innovation_network", "network"]
@@ -79,9 +79,9 @@ class SocietalTaskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     task: TaskCode = Field(description="Code from GET /registry/v1/societal-tasks")
-    backing_of_central_actors: bool = False
-    added_value_in_coordination: bool = False
-    resources_without_crowding_out: bool = False
+    backing_of_central_actors: Bool = False
+    added_value_in_coordination: Bool = False
+    resources_without_crowding_out: Bool = False
     note: Annotated[Text, Field(max_length=2000)] | None = None
 
     @field_validator("task")
@@ -109,9 +109,9 @@ class Obligations(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    neutral_platform: bool
-    open_access: bool = Field(description="Open to all regardless of geography")
-    no_lobbying: bool
+    neutral_platform: Bool
+    open_access: Bool = Field(description="Open to all regardless of geography")
+    no_lobbying: Bool
     declared_on: date
 
     @field_validator("declared_on")
@@ -336,7 +336,7 @@ class MemberIn(BaseModel):
     name: Name  # type: ignore[valid-type]
     cvr: Cvr | None = None
     municipality_code: MunicipalityCode | None = None
-    employees: int | None = Field(None, ge=0, le=1_000_000)
+    employees: Int | None = Field(None, ge=0, le=1_000_000)
     joined_on: date | None = None
 
 
@@ -398,7 +398,7 @@ class SeatIn(BaseModel):
 class SeatAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    taken: bool
+    taken: Bool
 
 
 class SeatOut(BaseModel):

@@ -71,9 +71,9 @@ async def list_clusters(
                 Cluster.description.icontains(q, autoescape=True),
             )
         )
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, str, str)
     if after:
-        name, cid = str(after[0]), str(after[1]) if len(after) > 1 else ""
+        name, cid = after
         stmt = stmt.where(
             or_(Organisation.name > name, and_(Organisation.name == name, Cluster.id > cid))
         )

@@ -116,9 +116,9 @@ async def list_members(
     )
     if kind:
         stmt = stmt.where(Member.kind == kind)
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, str, str)
     if after:
-        name, mid = str(after[0]), str(after[1]) if len(after) > 1 else ""
+        name, mid = after
         stmt = stmt.where(or_(Member.name > name, and_(Member.name == name, Member.id > mid)))
     rows = list((await session.execute(stmt)).scalars())
     more = len(rows) > limit

@@ -157,9 +157,9 @@ async def list_organisations(
     if q:
         # autoescape: '%' and '_' in the query are literal characters, not wildcards.
         stmt = stmt.where(Organisation.name.icontains(q, autoescape=True))
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, str)
     if after:
-        stmt = stmt.where(Organisation.id > str(after[0]))
+        stmt = stmt.where(Organisation.id > after[0])
     rows = list((await session.execute(stmt)).scalars())
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
     return rows[:limit], next_cursor

@@ -23,7 +23,7 @@ from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import contracts as ev
 from shared.events.outbox import record_event
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import decode_cursor, encode_cursor, invalid_cursor
 
 
 async def list_seats(session: AsyncSession, cluster_id: str) -> list[MinistrySeat]:
@@ -140,14 +140,12 @@ async def seats_of_ministry(
         .order_by(MinistrySeat.offered_on, MinistrySeat.id)
         .limit(limit + 1)
     )
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, str, str)
     if after:
         try:
-            offered, sid = date.fromisoformat(str(after[0])), str(after[1])
-        except (ValueError, IndexError) as exc:
-            raise Problem(
-                400, "invalid-cursor", "The cursor is not one this API gave out."
-            ) from exc
+            offered, sid = date.fromisoformat(after[0]), after[1]
+        except ValueError as exc:
+            raise invalid_cursor() from exc
         stmt = stmt.where(
             or_(
                 MinistrySeat.offered_on > offered,
