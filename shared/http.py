@@ -267,15 +267,6 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
         docs_url=f"/{spec.name}/docs",
         redoc_url=None,
     )
-    document = app.openapi
-
-    def exact_openapi() -> dict[str, Any]:
-        """FastAPI's document with every problem response stated (``shared.openapi``)."""
-        if getattr(app.state, "openapi_document", None) is None:
-            app.state.openapi_document = with_problems(document())
-        return app.state.openapi_document  # type: ignore[no-any-return]
-
-    app.openapi = exact_openapi  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.service_name = spec.name
     app.state.tables = spec.tables
@@ -295,13 +286,14 @@ def build_service_app(spec: ServiceSpec) -> FastAPI:
 
 
 def _document_guard(app: FastAPI) -> None:
-    """The OpenAPI document also shows the guard's 401, 413 and 415 (``shared.guard``)."""
+    """The OpenAPI document also shows the guard's 401, 413 and 415 (``shared.guard``), and
+    then every error response as the problem it is answered as (``shared.openapi``)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = document_limits(app, generate())
-        return app.openapi_schema
+        if getattr(app.state, "openapi_document", None) is None:
+            app.state.openapi_document = with_problems(document_limits(app, generate()))
+        return app.state.openapi_document  # type: ignore[no-any-return]
 
     app.openapi = openapi  # type: ignore[method-assign]
 
