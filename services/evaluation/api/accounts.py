@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from services.evaluation.api.common import PREFIX, Cursor, Session
+from services.evaluation.api.common import PREFIX, Cursor, Session, YearPath
 from services.evaluation.config import AccountConfig
 from services.evaluation.schemas.accounts import AccountView, AccountYears
 from services.evaluation.service import account_publish
@@ -53,7 +53,7 @@ async def list_accounts(session: Session) -> AccountYears:
     responses={200: {"content": {"text/csv": {}}}},
 )
 async def account_csv(
-    session: Session, year: int, today: Today, config: Config, league: League = None
+    session: Session, year: YearPath, today: Today, config: Config, league: League = None
 ) -> StreamingResponse:
     """Columns: cluster_id, cluster, league, indicator, value, percentile, change,
     change_relative. A missing value is an empty cell, never 0."""
@@ -72,7 +72,7 @@ async def account_csv(
 )
 async def get_account(
     session: Session,
-    year: int,
+    year: YearPath,
     today: Today,
     config: Config,
     league: League = None,
@@ -99,7 +99,7 @@ async def get_account(
     },
 )
 async def publish_account(
-    session: Session, year: int, principal: Funder, today: Today, config: Config
+    session: Session, year: YearPath, principal: Funder, today: Today, config: Config
 ) -> JSONResponse:
     """Computes the account, stores it as the published snapshot (it no longer changes),
     records `evaluation.account.published`, and runs the §4.3 flag rule over the published

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from services.evaluation.api.common import PREFIX, Session
+from services.evaluation.api.common import PREFIX, Session, YearPath
 from services.evaluation.config import AccountConfig
 from services.evaluation.report_html import render_account_report
 from services.evaluation.service.account_report import account_report as load_report
@@ -36,7 +36,7 @@ SECURITY_HEADERS = {
 async def account_report(
     request: Request,
     session: Session,
-    year: int,
+    year: YearPath,
     today: Today,
     lang: Annotated[Literal["da", "en"], Query(description="Danish (default) or English")] = "da",
 ) -> HTMLResponse:

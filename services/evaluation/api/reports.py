@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from services.evaluation.api.common import PREFIX, Cursor, IfMatch, Limit, Session
+from services.evaluation.api.common import PREFIX, Cursor, IfMatch, Limit, Session, YearPath
 from services.evaluation.schemas.reports import ReportIn, ReportOut, ReportYear
 from services.evaluation.service import reports as service
 from shared.auth import Principal, require_scope
@@ -39,7 +39,7 @@ Reporter = Annotated[Principal, Depends(require_scope("evaluation:report"))]
 async def put_report(
     session: Session,
     cluster_id: str,
-    year: int,
+    year: YearPath,
     body: ReportIn,
     principal: Reporter,
     today: Today,
@@ -70,7 +70,7 @@ async def put_report(
     response_model=ReportOut,
     summary="A cluster's report of a year (public)",
 )
-async def get_report(session: Session, cluster_id: str, year: int) -> JSONResponse:
+async def get_report(session: Session, cluster_id: str, year: YearPath) -> JSONResponse:
     report = await service.get_report(session, cluster_id, year)
     return with_etag(await service.report_out(session, report), report.version)
 
