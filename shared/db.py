@@ -105,8 +105,9 @@ async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-async def migrate(engine: AsyncEngine, migrations_dir: Path) -> None:
-    """Run this service's Alembic migrations to head on ``engine``."""
+async def migrate(engine: AsyncEngine, migrations_dir: Path, revision: str = "head") -> None:
+    """Run this service's Alembic migrations on ``engine`` up to ``revision`` (head; the
+    upgrade tests stop at an older one, write data as it was, then go on)."""
     from alembic import command
     from alembic.config import Config
 
@@ -114,7 +115,7 @@ async def migrate(engine: AsyncEngine, migrations_dir: Path) -> None:
         cfg = Config()
         cfg.set_main_option("script_location", str(migrations_dir))
         cfg.attributes["connection"] = sync_connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)

@@ -10,23 +10,13 @@ from typing import Any
 from sqlalchemy import text
 
 import services.evaluation as package
-from shared.db import make_engine
+from shared.db import make_engine, migrate
 
 MIGRATIONS = Path(package.__file__).resolve().parent / "migrations"
 
 
 async def _upgrade(engine: Any, revision: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    def run(sync_connection: Any) -> None:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
-        cfg.attributes["connection"] = sync_connection
-        command.upgrade(cfg, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+    await migrate(engine, MIGRATIONS, revision)
 
 
 ROWS = {

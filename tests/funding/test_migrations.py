@@ -6,30 +6,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from services.suite import migrations_dir
-from shared.db import make_engine
+from shared.db import make_engine, migrate
 
 NOW = datetime(2025, 5, 1, 12, tzinfo=UTC)
 
 
 async def _upgrade(url: str, revision: str) -> None:
     engine = make_engine(url)
-
-    def upgrade(sync_connection: Any) -> None:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(migrations_dir("funding")))
-        cfg.attributes["connection"] = sync_connection
-        command.upgrade(cfg, revision)
-
     try:
-        async with engine.begin() as conn:
-            await conn.run_sync(upgrade)
+        await migrate(engine, migrations_dir("funding"), revision)
     finally:
         await engine.dispose()
 

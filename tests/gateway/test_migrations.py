@@ -9,27 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from services.suite import migrations_dir
-from shared.db import make_engine
+from shared.db import make_engine, migrate
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
 async def _upgrade(url: str, revision: str) -> None:
     engine = make_engine(url)
-
-    def upgrade(sync_connection: Any) -> None:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(migrations_dir("gateway")))
-        cfg.attributes["connection"] = sync_connection
-        command.upgrade(cfg, revision)
-
     try:
-        async with engine.begin() as conn:
-            await conn.run_sync(upgrade)
+        await migrate(engine, migrations_dir("gateway"), revision)
     finally:
         await engine.dispose()
 
