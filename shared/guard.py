@@ -237,11 +237,10 @@ def _utf8_checked(receive: Any) -> Any:
 
 
 def document_limits(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
-    """Add the guard's answers to the OpenAPI document: 401 where a token is needed, 413 and
-    415 (with the limit) where a body is taken."""
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.setdefault("Problem", PROBLEM_SCHEMA)
+    """Add what only the guard knows to the OpenAPI document: 413 with the route's limit
+    (``x-max-body-bytes``) and 415 with the media it takes, where a body is taken. The 401 of
+    a route that needs a caller follows from its security requirement, and every error's
+    problem+json content is added after this (``shared.openapi.with_problems``)."""
     for route in _api_routes(app):
         if not route.include_in_schema:
             continue
@@ -251,38 +250,12 @@ def document_limits(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            if guard.needs_caller:
-                responses.setdefault(
-                    "401", {"description": "No valid bearer token", "content": problem}
-                )
             if guard.body is not None or route.max_body_size is not None:
                 operation["x-max-body-bytes"] = guard.limit
                 responses.setdefault(
-                    "413",
-                    {
-                        "description": f"The body is over {guard.limit:,} bytes",
-                        "content": problem,
-                    },
+                    "413", {"description": f"The body is over {guard.limit:,} bytes"}
                 )
             if guard.body is not None:
                 media = "application/json in UTF-8" if guard.body == _JSON else "a form"
-                responses.setdefault(
-                    "415", {"description": f"The body is not {media}", "content": problem}
-                )
+                responses.setdefault("415", {"description": f"The body is not {media}"})
     return schema
-
-
-#: RFC 9457 problem details, as every error answers.
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "RFC 9457 problem details (application/problem+json)",
-    "properties": {
-        "type": {"type": "string", "format": "uri"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-        "request_id": {"type": "string"},
-    },
-    "required": ["type", "title", "status", "detail"],
-}

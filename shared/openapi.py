@@ -10,7 +10,8 @@ undocumented. :func:`with_problems` completes the document the app serves:
   (FastAPI's own 422 schema is replaced: the suite answers validation errors as problems);
 - each operation declares the errors it can meet by its shape: 422 when it takes parameters or
   a body, 401 and 403 when it takes a token, 404 when its path names a resource, 412 and 428
-  when it takes ``If-Match``, 413 and 415 when it takes a body;
+  when it takes ``If-Match`` (413 and 415, with the route's limit and media, are the request
+  guard's: ``shared.guard.document_limits`` runs first);
 - and a ``default`` problem response, for the rare error of a domain rule a router did not name
   (409 and friends): a client may always read an error as a problem.
 """
@@ -21,7 +22,8 @@ import copy
 from http import HTTPStatus
 from typing import Any
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
+from shared.errors import PROBLEM_MEDIA_TYPE
+
 PROBLEM_REF = "#/components/schemas/Problem"
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -88,9 +90,6 @@ def _expected_errors(path: str, operation: dict[str, Any]) -> dict[str, str]:
     if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in params):
         out["412"] = "If-Match does not match the current version"
         out["428"] = "If-Match is required"
-    if body:
-        out["413"] = "The body is too large"
-        out["415"] = "The body is not JSON in UTF-8 (or the form the operation takes)"
     return out
 
 
