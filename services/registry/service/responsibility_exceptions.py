@@ -40,7 +40,7 @@ from shared import consent
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.errors import Problem
-from shared.events import contracts as ev
+from shared.events.catalog import spec_for
 from shared.events.outbox import record_event
 
 Answers = dict[str, list[ResponsibilityOverrideAnswer]]
@@ -143,17 +143,17 @@ def _step(
 async def _announce(
     session: AsyncSession,
     type_: str,
-    model: type[ev.ResponsibilityExceptionFacts],
     ex: ResponsibilityOverride,
     answers: list[ResponsibilityOverrideAnswer],
     by: str,
     *,
     only: str | None = None,
 ) -> None:
-    """One addressed event per concerned party (or to ``only`` that one)."""
+    """One addressed event per concerned party (or to ``only`` that one); the payload model is
+    the catalog's for ``type_``."""
     parties = [a.party_id for a in answers]
     given = by_party(answers)
-    facts = model(
+    facts = spec_for(type_).payload(
         exception_id=ex.id,
         cluster_id=ex.cluster_id,
         primary=list(ex.primary),
@@ -216,7 +216,6 @@ async def propose_exception(
     await _announce(
         session,
         "registry.responsibility_exception.proposed",
-        ev.ResponsibilityExceptionProposed,
         ex,
         answers,
         principal.organisation_id,
@@ -254,7 +253,6 @@ async def _bring_into_force(
     await _announce(
         session,
         "registry.responsibility_exception.in_force",
-        ev.ResponsibilityExceptionInForce,
         ex,
         answers,
         principal.organisation_id,
@@ -287,7 +285,6 @@ async def confirm_exception(
         await _announce(
             session,
             "registry.responsibility_exception.confirmed",
-            ev.ResponsibilityExceptionConfirmed,
             ex,
             answers,
             principal.organisation_id,
@@ -327,7 +324,6 @@ async def _ask_new_matrix_parties(
         await _announce(
             session,
             "registry.responsibility_exception.proposed",
-            ev.ResponsibilityExceptionProposed,
             ex,
             answers,
             principal.organisation_id,
@@ -351,7 +347,6 @@ async def decline_exception(
     await _announce(
         session,
         "registry.responsibility_exception.declined",
-        ev.ResponsibilityExceptionDeclined,
         ex,
         answers,
         principal.organisation_id,
@@ -393,7 +388,6 @@ async def withdraw_exception(
     await _announce(
         session,
         "registry.responsibility_exception.withdrawn",
-        ev.ResponsibilityExceptionWithdrawn,
         ex,
         answers,
         principal.organisation_id,
