@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.natsserver import nats_server_binary, port_open
+from shared.natsserver import nats_server_binary, port_open, process_alive
 from tests.e2e.conftest import (
     REPO,
     EmbeddedRun,
@@ -77,14 +77,7 @@ class _Burst(threading.Thread):
 
 def _gone(pid: int) -> bool:
     """Not running: no such process, or a zombie nobody has reaped yet."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return True
+    return not process_alive(pid)
 
 
 def _nats_pid(run: EmbeddedRun) -> int:
