@@ -94,10 +94,7 @@ async def _sqlite_template(migrations_dir: Path) -> Path:
 
 
 async def _admin_execute(sql: str) -> None:
-    import asyncpg
-
-    raw = _asyncpg_url(POSTGRES_URL).replace("postgresql+asyncpg://", "postgresql://")
-    conn = await asyncpg.connect(raw)
+    conn = await _connect(None)
     try:
         await conn.execute(sql)
     finally:
@@ -150,11 +147,12 @@ async def _postgres_database(migrations_dir: Path) -> str:
     return _with_database(_asyncpg_url(POSTGRES_URL), name)
 
 
-async def _connect(database: str) -> Any:
+async def _connect(database: str | None) -> Any:
+    """A plain asyncpg connection to ``database`` (None: the one ``TEST_POSTGRES_URL`` names)."""
     import asyncpg
 
     raw = _asyncpg_url(POSTGRES_URL).replace("postgresql+asyncpg://", "postgresql://")
-    return await asyncpg.connect(_with_database(raw, database))
+    return await asyncpg.connect(raw if database is None else _with_database(raw, database))
 
 
 async def _empty_postgres_database(service: str, name: str) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -123,11 +124,14 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _users(state: Path, change: int) -> int:
-    data = json.loads(state.read_text(encoding="utf-8"))
-    data["users"] += change
-    state.write_text(json.dumps(data), encoding="utf-8")
-    return int(data["users"])
+def _users(state: Path, change: int = 0) -> dict[str, Any]:
+    """The shared run's state, with its count of users changed by ``change`` (call under the
+    lock)."""
+    data: dict[str, Any] = json.loads(state.read_text(encoding="utf-8"))
+    if change:
+        data["users"] += change
+        state.write_text(json.dumps(data), encoding="utf-8")
+    return data
 
 
 @pytest.fixture(scope="session")
@@ -153,8 +157,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRun]:
                 encoding="utf-8",
             )
         else:
-            _users(state, +1)
-            data = json.loads(state.read_text(encoding="utf-8"))
+            data = _users(state, +1)
             shared = EmbeddedRun(
                 None, data["base"], folder / "var", data["nats_port"], folder / "run-output.txt"
             )
@@ -167,7 +170,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRun]:
             deadline = time.monotonic() + SHARED_RUN_WAIT
             while time.monotonic() < deadline:
                 with _locked(lock):
-                    if _users(state, 0) == 0:
+                    if _users(state)["users"] == 0:
                         break
                 time.sleep(0.5)
             assert started.stop() == 0
